@@ -1,0 +1,1 @@
+"""Builds the demo catalogue: real data installed from packages -> ARCO Zarr + STAC documents."""

@@ -1,0 +1,177 @@
+"""ETOPO5 bathymetry (Debian's ferret-datasets) as a Zarr store and a STAC collection + item."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+import zarr
+
+ETOPO5 = Path("/usr/share/ferret-vis/data/etopo5.cdf")
+COLLECTION = "emodnet-bathymetry"
+ITEM = "etopo5"
+STORE = "etopo5.zarr"
+#: Square tiles of 540 cells (45 degrees): 20 chunks cover the globe, each ~0.6 MB compressed.
+TILE = 540
+
+PROVENANCE = {
+    "package": "ferret-datasets (Debian)",
+    "file": str(ETOPO5),
+    "original": "NOAA NGDC ETOPO5 5-minute gridded elevation (1988), via IRI/LDEO worldbath.nc",
+    "licence": "public domain (US Government work)",
+}
+
+
+def load_etopo5(path: Path = ETOPO5) -> xr.Dataset:
+    """ETOPO5 as a CF dataset: ``elevation`` (m, ocean negative) on lat/lon, lon -180..180."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: install Debian's ferret-datasets (apt-get install ferret-datasets)"
+        )
+    raw = xr.open_dataset(path, decode_times=False)
+    ds = raw.rename({"ETOPO05_X": "lon", "ETOPO05_Y": "lat", "ROSE": "elevation"})
+    ds = ds.assign_coords(lon=((ds["lon"] + 180) % 360) - 180).sortby("lon")
+    ds["elevation"] = ds["elevation"].astype("float32")
+    ds["elevation"].attrs = {
+        "standard_name": "height_above_mean_sea_level",
+        "long_name": "Relief of the surface of the Earth (ocean negative)",
+        "units": "m",
+    }
+    ds["lon"].attrs = {"standard_name": "longitude", "units": "degrees_east", "axis": "X"}
+    ds["lat"].attrs = {"standard_name": "latitude", "units": "degrees_north", "axis": "Y"}
+    ds.attrs = {
+        "title": "ETOPO5 global relief, 5 arc-minute",
+        "source": PROVENANCE["original"],
+        "history": raw.attrs.get("history", ""),
+        "Conventions": "CF-1.8",
+    }
+    return ds
+
+
+def write_store(ds: xr.Dataset, target: Path) -> Path:
+    """Write ``ds`` as Zarr v3 with consolidated metadata and zstd-compressed square tiles."""
+    encoding = {
+        "elevation": {
+            "chunks": (TILE, TILE),
+            "compressors": [zarr.codecs.ZstdCodec(level=3)],
+        }
+    }
+    with warnings.catch_warnings():
+        # Consolidated metadata is a zarr-python convention for v3, which is what we want here.
+        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
+        ds.chunk({"lat": TILE, "lon": TILE}).to_zarr(
+            target, mode="w", zarr_format=3, consolidated=True, encoding=encoding
+        )
+    return target
+
+
+def stac_documents(ds: xr.Dataset, href: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The STAC collection and item describing the store at ``href``."""
+    lon = ds["lon"].values
+    lat = ds["lat"].values
+    step = float(np.round(lon[1] - lon[0], 6))
+    bbox = [-180.0, -90.0, 180.0, 90.0]
+    elev = ds["elevation"]
+    cube_dimensions = {
+        "lon": {
+            "type": "spatial",
+            "axis": "x",
+            "extent": [float(lon[0]), float(lon[-1])],
+            "step": step,
+            "reference_system": 4326,
+        },
+        "lat": {
+            "type": "spatial",
+            "axis": "y",
+            "extent": [float(lat[0]), float(lat[-1])],
+            "step": step,
+            "reference_system": 4326,
+        },
+    }
+    cube_variables = {
+        "elevation": {
+            "type": "data",
+            "dimensions": ["lat", "lon"],
+            "unit": "m",
+            "description": elev.attrs["long_name"],
+            "cf:standard_name": elev.attrs["standard_name"],
+        }
+    }
+    extensions = [
+        "https://stac-extensions.github.io/datacube/v2.2.0/schema.json",
+        "https://stac-extensions.github.io/projection/v2.0.0/schema.json",
+    ]
+    providers = [
+        {
+            "name": "NOAA National Geophysical Data Center",
+            "roles": ["producer", "licensor"],
+            "url": "https://www.ngdc.noaa.gov/mgg/global/etopo5.HTML",
+        },
+        {"name": "dtolab", "roles": ["processor", "host"]},
+    ]
+    collection = {
+        "type": "Collection",
+        "stac_version": "1.1.0",
+        "stac_extensions": extensions[:1],
+        "id": COLLECTION,
+        "title": "Bathymetry and topography",
+        "description": "Global relief of the Earth's surface, ocean depths negative. ETOPO5 "
+        "(NOAA NGDC, 5 arc-minute), shipped by Debian's ferret-datasets.",
+        "keywords": ["bathymetry", "topography", "elevation", "depth", "ETOPO5"],
+        "license": "other",
+        "providers": providers,
+        "extent": {
+            "spatial": {"bbox": [bbox]},
+            "temporal": {"interval": [["1988-01-01T00:00:00Z", "1988-12-31T23:59:59Z"]]},
+        },
+        "cube:dimensions": cube_dimensions,
+        "cube:variables": cube_variables,
+        "summaries": {"dtolab:provenance": [PROVENANCE]},
+        "links": [
+            {
+                "rel": "license",
+                "href": "https://www.ngdc.noaa.gov/mgg/global/etopo5.HTML",
+                "type": "text/html",
+                "title": "Public domain (US Government work)",
+            },
+        ],
+    }
+    item = {
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "stac_extensions": extensions,
+        "id": ITEM,
+        "collection": COLLECTION,
+        "bbox": bbox,
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]],
+        },
+        "properties": {
+            "title": "ETOPO5 global relief (5 arc-minute)",
+            "description": "Elevation of land and depth of the ocean floor, m (ocean negative).",
+            "datetime": None,
+            "start_datetime": "1988-01-01T00:00:00Z",
+            "end_datetime": "1988-12-31T23:59:59Z",
+            "license": "other",
+            "proj:code": "EPSG:4326",
+            "proj:shape": [int(lat.size), int(lon.size)],
+            "cube:dimensions": cube_dimensions,
+            "cube:variables": cube_variables,
+            "dtolab:provenance": PROVENANCE,
+            "dtolab:chunks": {"elevation": [TILE, TILE]},
+        },
+        "assets": {
+            "zarr": {
+                "href": href,
+                "type": "application/vnd+zarr",
+                "title": "ETOPO5 relief as Zarr v3 (45-degree tiles)",
+                "roles": ["data"],
+            }
+        },
+        "links": [],
+    }
+    return collection, item

@@ -1,0 +1,98 @@
+"""Named upstream endpoints: where a catalogue (STAC) and a process API (OGC) live.
+
+An endpoint is configuration, never code: the embedded stack and EDITO go through the same path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..errors import InvalidInput, NotFound
+
+#: EDITO's public APIs (see shared/EDITO.md). Processes need a token; the catalogue is public.
+EDITO = {
+    "title": "EDITO (European Digital Twin of the Ocean)",
+    "stac": "https://api.dive.edito.eu/data",
+    "processes": "https://api.dive.edito.eu/processes",
+    "free_text": False,
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One named upstream: a STAC API, an OGC API - Processes server, or both.
+
+    ``token`` is a bearer token added server-side; it never leaves the server.
+    ``free_text`` says whether the STAC API supports the ``q`` parameter (EDITO's does not).
+    """
+
+    name: str
+    title: str = ""
+    stac: str | None = None
+    processes: str | None = None
+    token: str | None = field(default=None, repr=False)
+    free_text: bool = True
+
+    def public(self) -> dict[str, object]:
+        """The fields that may be shown to a browser: never the token."""
+        return {
+            "name": self.name,
+            "title": self.title or self.name,
+            "stac": self.stac,
+            "processes": self.processes,
+            "free_text": self.free_text,
+            "authenticated": self.token is not None,
+        }
+
+    def url(self, service: str) -> str:
+        """The base URL of ``service`` ("stac" or "processes"), or NotFound if not configured."""
+        base = self.stac if service == "stac" else self.processes
+        if not base:
+            raise NotFound(f"endpoint {self.name!r} has no {service} API configured")
+        return base
+
+
+def _check_url(name: str, key: str, url: object) -> str | None:
+    if url is None:
+        return None
+    if not isinstance(url, str):
+        raise InvalidInput(f"endpoints.{name}.{key}", "must be a URL string")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput(f"endpoints.{name}.{key}", f"must be an http(s) URL, got {url!r}")
+    return url.rstrip("/")
+
+
+def parse_endpoints(config: Mapping[str, Mapping[str, object]]) -> dict[str, Endpoint]:
+    """Validate endpoint configuration (a dict of name -> settings) into Endpoint objects."""
+    endpoints: dict[str, Endpoint] = {}
+    for name, settings in config.items():
+        if not isinstance(settings, Mapping):
+            raise InvalidInput(f"endpoints.{name}", "must be a mapping of settings")
+        unknown = set(settings) - {"title", "stac", "processes", "token", "free_text"}
+        if unknown:
+            raise InvalidInput(f"endpoints.{name}", f"unknown settings {sorted(unknown)}")
+        endpoint = Endpoint(
+            name=name,
+            title=str(settings.get("title") or name),
+            stac=_check_url(name, "stac", settings.get("stac")),
+            processes=_check_url(name, "processes", settings.get("processes")),
+            token=settings.get("token") or None,  # type: ignore[arg-type]
+            free_text=bool(settings.get("free_text", True)),
+        )
+        if endpoint.stac is None and endpoint.processes is None:
+            raise InvalidInput(f"endpoints.{name}", "needs a 'stac' or a 'processes' URL")
+        endpoints[name] = endpoint
+    return endpoints
+
+
+def lookup(endpoints: Mapping[str, Endpoint], name: str) -> Endpoint:
+    """The endpoint called ``name``; NotFound lists the configured names."""
+    try:
+        return endpoints[name]
+    except KeyError:
+        raise NotFound(
+            f"unknown endpoint {name!r}; configured endpoints: {', '.join(sorted(endpoints))}"
+        ) from None

@@ -1,0 +1,1 @@
+"""The dtolab Jupyter server extension: REST handlers under ``/dtolab/api``."""

@@ -1,0 +1,1 @@
+"""The embedded stack: PostgreSQL + pgstac, a STAC API, pygeoapi and JupyterLab on loopback."""

@@ -1,0 +1,113 @@
+"""Configuration files the stack generates for pygeoapi and JupyterLab."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import yaml
+
+from .state import StateDir
+
+#: The processes the embedded pygeoapi serves: resource id -> processor class.
+PROCESSES = {
+    "depth-statistics": "dtolab.processes.depth_stats.DepthStatisticsProcessor",
+}
+
+
+def pygeoapi_config(state: StateDir, url: str, port: int, stac_url: str) -> Path:
+    """Write pygeoapi's configuration (processes only) and return its path."""
+    config = {
+        "server": {
+            "bind": {"host": "127.0.0.1", "port": port},
+            "url": url,
+            "mimetype": "application/json; charset=UTF-8",
+            "encoding": "utf-8",
+            "language": "en-US",
+            "cors": False,
+            "pretty_print": False,
+            "limits": {"default_items": 20, "max_items": 100},
+            # pygeoapi's schema requires a map; its HTML pages are not used by dtolab.
+            "map": {"url": "", "attribution": ""},
+            "manager": {
+                "name": "TinyDB",
+                "connection": str(state.jobs / "jobs.tinydb"),
+                "output_dir": str(state.jobs),
+            },
+        },
+        "logging": {"level": "WARNING"},
+        "metadata": {
+            "identification": {
+                "title": "dtolab processes",
+                "description": "What-if scenarios and tools of the dtolab embedded stack",
+                "keywords": ["ocean", "digital twin", "what-if"],
+                "url": url,
+                "terms_of_service": "https://opensource.org/license/bsd-3-clause",
+            },
+            "license": {
+                "name": "BSD-3-Clause",
+                "url": "https://opensource.org/license/bsd-3-clause",
+            },
+            "provider": {"name": "dtolab", "url": url},
+            "contact": {
+                "name": "dtolab operators",
+                "url": url,
+                "email": "",
+                "position": "",
+                "address": "",
+                "city": "",
+                "stateorprovince": "",
+                "postalcode": "",
+                "country": "",
+                "phone": "",
+                "fax": "",
+                "hours": "",
+                "instructions": "",
+                "role": "pointOfContact",
+            },
+        },
+        "resources": {
+            pid: {"type": "process", "processor": {"name": cls, "stac_url": stac_url}}
+            for pid, cls in PROCESSES.items()
+        },
+    }
+    path = state.config / "pygeoapi.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def jupyter_config(state: StateDir, stac_url: str, processes_url: str) -> Path:
+    """Write the Jupyter config folder that points dtolab at the embedded services."""
+    folder = state.config / "jupyter"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "DtolabExtension": {
+            "endpoints": {
+                "local": {
+                    "title": "Embedded stack (this machine)",
+                    "stac": stac_url,
+                    "processes": processes_url,
+                }
+            },
+            "default_endpoint": "local",
+        }
+    }
+    (folder / "jupyter_server_config.json").write_text(json.dumps(config, indent=2))
+    # Lab settings overrides: no news or update pop-ups (they would reach for the internet).
+    settings = state.config / "lab-settings"
+    settings.mkdir(exist_ok=True)
+    overrides = {
+        "@jupyterlab/apputils-extension:notification": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        }
+    }
+    (settings / "overrides.json").write_text(json.dumps(overrides, indent=2))
+    return folder
+
+
+def config_path_env(folder: Path) -> str:
+    """JUPYTER_CONFIG_PATH with ``folder`` first, keeping what the user already had."""
+    existing = os.environ.get("JUPYTER_CONFIG_PATH")
+    return os.pathsep.join([str(folder), existing]) if existing else str(folder)
