@@ -13,10 +13,16 @@ import pytest
 from dtolab.client.http import UpstreamClient
 
 COLLECTIONS = [
-    {"id": "climate_forecast-sea_water_temperature", "title": "Sea water temperature",
-     "description": "Temperature of sea water", "keywords": ["ocean", "temperature"],
-     "extent": {"spatial": {"bbox": [[-180, -90, 180, 90]]},
-                "temporal": {"interval": [["1994-01-01T00:00:00Z", None]]}}},
+    {
+        "id": "climate_forecast-sea_water_temperature",
+        "title": "Sea water temperature",
+        "description": "Temperature of sea water",
+        "keywords": ["ocean", "temperature"],
+        "extent": {
+            "spatial": {"bbox": [[-180, -90, 180, 90]]},
+            "temporal": {"interval": [["1994-01-01T00:00:00Z", None]]},
+        },
+    },
     {"id": "emodnet-bathymetry", "title": "Bathymetry", "description": "Depth of the sea floor"},
 ]
 
@@ -32,15 +38,32 @@ def fake_upstream(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"collections": COLLECTIONS, "links": []})
     if host == "stac.test" and path == "/search":
         params = dict(request.url.params)
-        feature = {"type": "Feature", "id": "item-1", "collection": "emodnet-bathymetry",
-                   "bbox": [-10, 40, 0, 50], "properties": {"datetime": "2020-01-01T00:00:00Z"},
-                   "assets": {"zarr": {"href": "http://data.test/x.zarr"}}}
-        return httpx.Response(200, json={"features": [feature], "numberMatched": 1,
-                                         "links": [], "echo": params})
+        feature = {
+            "type": "Feature",
+            "id": "item-1",
+            "collection": "emodnet-bathymetry",
+            "bbox": [-10, 40, 0, 50],
+            "properties": {"datetime": "2020-01-01T00:00:00Z"},
+            "assets": {"zarr": {"href": "http://data.test/x.zarr"}},
+        }
+        return httpx.Response(
+            200, json={"features": [feature], "numberMatched": 1, "links": [], "echo": params}
+        )
     if host == "proc.test" and path == "/processes":
-        return httpx.Response(200, json={"processes": [
-            {"id": "depth-statistics", "title": "Depth statistics", "version": "1.0.0",
-             "description": "Stats", "jobControlOptions": ["sync-execute"]}]})
+        return httpx.Response(
+            200,
+            json={
+                "processes": [
+                    {
+                        "id": "depth-statistics",
+                        "title": "Depth statistics",
+                        "version": "1.0.0",
+                        "description": "Stats",
+                        "jobControlOptions": ["sync-execute"],
+                    }
+                ]
+            },
+        )
     return httpx.Response(404, json={"description": "no such path"})
 
 
@@ -52,12 +75,18 @@ class FakeUpstreamClient(UpstreamClient):
 @pytest.fixture
 def jp_server_config():
     return {
-        "ServerApp": {"jpserver_extensions": {"dtolab": True},
-                      "allow_unauthenticated_access": False},
+        "ServerApp": {
+            "jpserver_extensions": {"dtolab": True},
+            "allow_unauthenticated_access": False,
+        },
         "DtolabExtension": {
             "endpoints": {
-                "local": {"title": "Test stack", "stac": "http://stac.test",
-                          "processes": "http://proc.test", "token": "server-side-secret"},
+                "local": {
+                    "title": "Test stack",
+                    "stac": "http://stac.test",
+                    "processes": "http://proc.test",
+                    "token": "server-side-secret",
+                },
                 "down": {"stac": "http://down.test", "processes": "http://down.test"},
                 "slow": {"stac": "http://slow.test"},
             },

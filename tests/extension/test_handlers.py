@@ -35,8 +35,13 @@ async def test_collections(dtolab_get):
 
 async def test_search_passes_validated_parameters(dtolab_get):
     status, body = await dtolab_get(
-        "endpoints", "local", "search", bbox="-10,40,0,50", collections="emodnet-bathymetry",
-        datetime="2020-01-01T00:00:00Z/..", limit="5",
+        "endpoints",
+        "local",
+        "search",
+        bbox="-10,40,0,50",
+        collections="emodnet-bathymetry",
+        datetime="2020-01-01T00:00:00Z/..",
+        limit="5",
     )
     assert status == 200 and body["items"][0]["id"] == "item-1"
     assert body["items"][0]["assets"] == ["zarr"]
