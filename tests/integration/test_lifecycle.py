@@ -32,14 +32,11 @@ def processes_using(state_dir: Path) -> list[int]:
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if (
-                needle in (entry / "cmdline").read_bytes()
-                or needle in (entry / "environ").read_bytes()
-            ):
-                if procs.alive(int(entry.name), None):
-                    found.append(int(entry.name))
+            text = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
         except (FileNotFoundError, PermissionError, ProcessLookupError):
             continue
+        if needle in text and procs.alive(int(entry.name), None):
+            found.append(int(entry.name))
     return found
 
 
