@@ -19,8 +19,7 @@ async function handshake(): Promise<void> {
   try {
     await getVersion();
   } catch (error) {
-    const missing =
-      error instanceof DtolabRequestError && error.status === 404;
+    const missing = error instanceof DtolabRequestError && error.status === 404;
     Notification.error(
       missing
         ? 'The dtolab server extension is not running: install dtolab in the ' +

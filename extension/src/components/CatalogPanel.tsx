@@ -5,6 +5,10 @@ import { EndpointPicker } from './EndpointPicker';
 import { Status } from './Status';
 import { useRemote } from './useRemote';
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 function timeRange(c: ICollectionSummary): string {
   if (!c.interval) {
     return '';
@@ -74,11 +78,15 @@ export function CatalogPanel(): JSX.Element {
               <p className="dtolab-Count" aria-live="polite">
                 {collections.data.collections.length === 0
                   ? 'No collection matches.'
-                  : `${collections.data.collections.length} collections`}
+                  : plural(collections.data.collections.length, 'collection')}
               </p>
               <ul className="dtolab-List" aria-label="Collections">
                 {collections.data.collections.map(c => (
-                  <li key={c.id} className="dtolab-List-item" title={c.description}>
+                  <li
+                    key={c.id}
+                    className="dtolab-List-item"
+                    title={c.description}
+                  >
                     <span className="dtolab-List-title">{c.title}</span>
                     <span className="dtolab-List-meta">
                       <code>{c.id}</code> {timeRange(c)}

@@ -12,10 +12,9 @@ export function ScenarioPanel(): JSX.Element {
   const endpoints = useRemote(getEndpoints, []);
   const [chosen, setChosen] = useState<string | null>(null);
   const name = chosen ?? endpoints.data?.default ?? null;
-  const processes = useRemote(
-    name === null ? null : () => getProcesses(name),
-    [name]
-  );
+  const processes = useRemote(name === null ? null : () => getProcesses(name), [
+    name
+  ]);
 
   return (
     <section className="dtolab-Panel" aria-label="What-if scenarios">
@@ -43,7 +42,9 @@ export function ScenarioPanel(): JSX.Element {
           {processes.data && (
             <ul className="dtolab-List" aria-label="Processes">
               {processes.data.processes.length === 0 && (
-                <li className="dtolab-List-item">This endpoint offers no process.</li>
+                <li className="dtolab-List-item">
+                  This endpoint offers no process.
+                </li>
               )}
               {processes.data.processes.map(p => (
                 <li key={p.id} className="dtolab-List-item">
@@ -52,7 +53,9 @@ export function ScenarioPanel(): JSX.Element {
                     <code>{p.id}</code>
                     {p.version ? ` v${p.version}` : ''}
                   </span>
-                  <span className="dtolab-List-description">{p.description}</span>
+                  <span className="dtolab-List-description">
+                    {p.description}
+                  </span>
                 </li>
               ))}
             </ul>
