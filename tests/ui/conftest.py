@@ -25,8 +25,10 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dtolab_browser():
+    # Module scope, not session: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, which would break the asyncio tests collected after these.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
