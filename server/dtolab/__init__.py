@@ -24,3 +24,12 @@ def _jupyter_server_extension_points() -> list[dict[str, object]]:
     from .extension.app import DtolabExtension
 
     return [{"module": "dtolab", "app": DtolabExtension}]
+
+
+def __getattr__(name: str) -> object:
+    # The client is imported on first use: the server extension does not need xarray loaded.
+    if name in ("Catalog", "open_item"):
+        from .client import catalog
+
+        return getattr(catalog, name)
+    raise AttributeError(name)

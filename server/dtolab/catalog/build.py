@@ -9,15 +9,36 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import bathymetry
+from . import arco, bathymetry, stac, thumbnail
+from .products import PRODUCTS, Product
 
 log = logging.getLogger(__name__)
 
 INDEX = "catalog.json"
+
+
+def build_product(product: Product, target: Path) -> list[dict[str, Any]]:
+    """Write one product's stores (and thumbnails) under ``target``; return its STAC items."""
+    ds = product.reader()
+    folder = target / product.id
+    if product.kind == "gridded":
+        ds = arco.canonical(ds)
+        written = arco.write_all(ds, folder)
+    else:
+        written = {"insitu": arco.write_insitu(ds, folder)}
+    items = []
+    for variable in ds.data_vars:
+        if product.kind == "gridded":
+            var = ds[variable]
+            first = var.isel({d: 0 for d in var.dims if d not in ("lat", "lon")})
+            thumbnail.write(first.values, folder / f"{variable}.png")
+        items.append(stac.item(product, ds, str(variable), written))
+    return items
 
 
 def build(target: Path, force: bool = False) -> Path:
@@ -29,14 +50,25 @@ def build(target: Path, force: bool = False) -> Path:
         if index.get("dtolab_version") == __version__:
             log.info("catalogue in %s is up to date", target)
             return index_path
+    started = time.perf_counter()
     ds = bathymetry.load_etopo5()
     bathymetry.write_store(ds, target / bathymetry.STORE)
-    collection, item = bathymetry.stac_documents(ds, bathymetry.STORE)
-    index = {"dtolab_version": __version__, "collections": [collection], "items": [item]}
+    bathy_collection, bathy_item = bathymetry.stac_documents(ds, bathymetry.STORE)
+    items = [bathy_item]
+    for product in PRODUCTS:
+        items.extend(build_product(product, target))
+    collections = [bathy_collection, *stac.collections_for(items[1:])]
+    index = {"dtolab_version": __version__, "collections": collections, "items": items}
     tmp = index_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(index))
     tmp.replace(index_path)  # atomic: a half-built catalogue is never taken as done
-    log.info("catalogue built in %s", target)
+    log.info(
+        "catalogue built in %s: %d collections, %d items (%.1f s)",
+        target,
+        len(collections),
+        len(items),
+        time.perf_counter() - started,
+    )
     return index_path
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import orjson
 
 from ..errors import NotFound, ResponseTooLarge, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from .endpoints import Endpoint
@@ -104,7 +105,7 @@ class UpstreamClient:
                 await asyncio.sleep(0.2 * attempt)
                 continue
             log.debug("GET %s -> %s (%d bytes)", url, status, len(body))
-            return self._decode(endpoint, url, status, body)
+            return decode(endpoint, url, status, body)
 
     async def _fetch(
         self, endpoint: Endpoint, url: str, params: Mapping[str, Any], headers: Mapping[str, str]
@@ -122,24 +123,25 @@ class UpstreamClient:
                 chunks.append(chunk)
             return b"".join(chunks), response.status_code
 
-    @staticmethod
-    def _decode(endpoint: Endpoint, url: str, status: int, body: bytes) -> Any:
-        if status == 404:
-            raise NotFound(f"{endpoint.name}: not found upstream ({url})")
-        if status in (401, 403):
-            hint = "the configured token was refused" if endpoint.token else "it needs a token"
-            raise UpstreamError(endpoint.name, f"access denied ({status}): {hint}", status)
-        if 300 <= status < 400:
-            # Never followed: the target could lie outside the configured endpoint.
-            raise UpstreamError(endpoint.name, f"answered a redirect ({status}) from {url}", status)
-        if status >= 400:
-            raise UpstreamError(endpoint.name, f"answered {status}: {_summary(body)}", status)
-        try:
-            return json.loads(body)
-        except ValueError as err:
-            raise UpstreamError(
-                endpoint.name, f"answered something that is not JSON from {url}"
-            ) from err
+
+def decode(endpoint: Endpoint, url: str, status: int, body: bytes) -> Any:
+    """Map an upstream answer to its JSON, or to the dtolab error that says what went wrong."""
+    if status == 404:
+        raise NotFound(f"{endpoint.name}: not found upstream ({url})")
+    if status in (401, 403):
+        hint = "the configured token was refused" if endpoint.token else "it needs a token"
+        raise UpstreamError(endpoint.name, f"access denied ({status}): {hint}", status)
+    if 300 <= status < 400:
+        # Never followed: the target could lie outside the configured endpoint.
+        raise UpstreamError(endpoint.name, f"answered a redirect ({status}) from {url}", status)
+    if status >= 400:
+        raise UpstreamError(endpoint.name, f"answered {status}: {_summary(body)}", status)
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        raise UpstreamError(
+            endpoint.name, f"answered something that is not JSON from {url}"
+        ) from err
 
 
 def _summary(body: bytes, limit: int = 200) -> str:

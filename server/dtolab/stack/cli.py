@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _summary(state: StateDir) -> dict[str, Any]:
+def stack_summary(state: StateDir) -> dict[str, Any]:
+    """Whether the stack on ``state`` runs, and its service URLs (what `status --json` prints)."""
     record = state.read_stack() or {}
     running = record.get("status") == "running" and StackLock(state).held_by_other()
     services = record.get("services") or {} if running else {}
@@ -73,7 +74,7 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
     if not args.detach:
         options = Options(state.root, requested, args.notebook_dir.resolve())
         return Supervisor(options).run()
-    summary = _summary(state)
+    summary = stack_summary(state)
     if summary["running"]:
         print(f"dtolab is already running on {state.root}: {summary['lab']}")
         return 0
@@ -108,7 +109,7 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
             return 1
         record = state.read_stack() or {}
         if record.get("status") == "running" and record["supervisor"]["pid"] == proc.pid:
-            summary = _summary(state)
+            summary = stack_summary(state)
             print(
                 f"dtolab is running (state in {state.root})\n"
                 f"  JupyterLab:            {summary['lab']}\n"
@@ -144,7 +145,7 @@ def cmd_down(state: StateDir) -> int:
 
 
 def cmd_status(args: argparse.Namespace, state: StateDir) -> int:
-    summary = _summary(state)
+    summary = stack_summary(state)
     if args.json:
         print(json.dumps(summary))
     elif summary["running"]:

@@ -77,19 +77,29 @@ def pygeoapi_config(state: StateDir, url: str, port: int, stac_url: str) -> Path
     return path
 
 
+def local_endpoint(stac_url: str, processes_url: str) -> dict[str, dict[str, str]]:
+    """The embedded stack as dtolab endpoint configuration (server extension and kernels)."""
+    return {
+        "local": {
+            "title": "Embedded stack (this machine)",
+            "stac": stac_url,
+            "processes": processes_url,
+        }
+    }
+
+
+def endpoints_env(stac_url: str, processes_url: str) -> str:
+    """``$DTOLAB_ENDPOINTS`` for the lab's kernels."""
+    return json.dumps(local_endpoint(stac_url, processes_url))
+
+
 def jupyter_config(state: StateDir, stac_url: str, processes_url: str) -> Path:
     """Write the Jupyter config folder that points dtolab at the embedded services."""
     folder = state.config / "jupyter"
     folder.mkdir(parents=True, exist_ok=True)
     config = {
         "DtolabExtension": {
-            "endpoints": {
-                "local": {
-                    "title": "Embedded stack (this machine)",
-                    "stac": stac_url,
-                    "processes": processes_url,
-                }
-            },
+            "endpoints": local_endpoint(stac_url, processes_url),
             "default_endpoint": "local",
         }
     }

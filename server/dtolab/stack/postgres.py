@@ -93,13 +93,16 @@ def prepare(state: StateDir, password: str) -> None:
     pwfile.chmod(0o600)
     argv = [
         str(bin_dir / "initdb"),
-        "-D", str(state.pg_data),
-        "-U", SUPERUSER,
+        "-D",
+        str(state.pg_data),
+        "-U",
+        SUPERUSER,
         "--auth=scram-sha-256",
         f"--pwfile={pwfile}",
-        "-E", "UTF8",
+        "-E",
+        "UTF8",
         "--locale=C.UTF-8",
-    ]  # fmt: skip
+    ]
     if user:
         argv = ["runuser", "-u", user, "--", *argv]
     result = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -112,14 +115,21 @@ def prepare(state: StateDir, password: str) -> None:
 def server_argv(state: StateDir, port: int) -> list[str]:
     return [
         str(bindir() / "postgres"),
-        "-D", str(state.pg_data),
-        "-p", str(port),
-        "-k", str(state.pg_run),
-        "-c", "listen_addresses=127.0.0.1",
-        "-c", "unix_socket_permissions=0700",
-        "-c", "fsync=on",
-        "-c", "shared_buffers=128MB",
-    ]  # fmt: skip
+        "-D",
+        str(state.pg_data),
+        "-p",
+        str(port),
+        "-k",
+        str(state.pg_run),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "unix_socket_permissions=0700",
+        "-c",
+        "fsync=on",
+        "-c",
+        "shared_buffers=128MB",
+    ]
 
 
 def dsn(port: int, password: str, database: str = DATABASE) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 
 from ..catalog import build as catalog
+from ..client import resolve
 from . import configs, health, ports, postgres, procs
 from .errors import StackError
 from .state import StackLock, StateDir
@@ -293,6 +294,8 @@ class Supervisor:
                 **base_env,
                 "JUPYTER_TOKEN": secrets["lab_token"],
                 "JUPYTER_CONFIG_PATH": configs.config_path_env(folder),
+                # Kernels inherit this: Catalog("local") in a notebook finds the services.
+                resolve.ENV: configs.endpoints_env(url["stac"], url["processes"]),
             },
             port=chosen["lab"],
             url=f"{url['lab']}/lab",
