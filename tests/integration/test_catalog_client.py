@@ -68,11 +68,11 @@ def test_subset_downloads_to_netcdf(catalog, tmp_path):
 
 
 def test_clear_errors(catalog):
-    with pytest.raises(InvalidInput, match="valid: .*climate_forecast-sea_water_temperature"):
+    with pytest.raises(InvalidInput, match=r"valid: .*climate_forecast-sea_water_temperature"):
         catalog.search(collections=["no-such-collection"])
     with pytest.raises(InvalidInput, match="valid: thkcello, uo, vo"):
         catalog.open_dataset("hycom-biscay-uo", variables=["temp"])
     with pytest.raises(InvalidInput, match="outside the data"):
         catalog.open_dataset("hycom-biscay-uo", bbox=[100, 0, 110, 10])
-    with pytest.raises(UpstreamUnavailable, match="cannot reach http://127.0.0.1:9"):
+    with pytest.raises(UpstreamUnavailable, match=r"cannot reach http://127\.0\.0\.1:9"):
         Catalog("http://127.0.0.1:9").search(q="x")
