@@ -72,3 +72,20 @@ def test_results_convert_to_pystac(catalog):
 def test_bad_bbox_is_refused_before_any_request(catalog):
     with pytest.raises(InvalidInput, match="bbox"):
         catalog.search(bbox=[0, 10, 1])
+
+
+def test_sortby_and_fields_are_sent_as_the_extensions_define():
+    seen = []
+
+    def api(request):
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json={"features": [], "links": []})
+
+    cat = Catalog(EDITO_LIKE, transport=httpx.MockTransport(api))
+    cat.search(sortby=["-properties.datetime", "id"], fields=["id", "-assets"])
+    assert seen[0]["sortby"] == [
+        {"field": "properties.datetime", "direction": "desc"},
+        {"field": "id", "direction": "asc"},
+    ]
+    assert seen[0]["fields"] == {"include": ["id"], "exclude": ["assets"]}
+    cat.close()

@@ -25,8 +25,8 @@ TIME_DIMS = ("time", "month")
 Z_DIMS = ("depth", "lev")
 #: Largest map tile in a timeChunked chunk (cells per side).
 MAP_TILE = (720, 1440)
-#: Values per geoChunked chunk (~4 MB of float32).
-SERIES_VALUES = 2**20
+#: Values per geoChunked chunk (~1 MB of float32): a point series decodes one small chunk.
+SERIES_VALUES = 2**18
 PYRAMID_MIN_CELLS = 64
 
 

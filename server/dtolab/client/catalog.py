@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import logging
 import time as _time
 from collections.abc import Iterator, Mapping, Sequence
@@ -190,10 +191,15 @@ class Catalog:
         datetime: str | None = None,
         filter: Mapping[str, Any] | None = None,
         sortby: Sequence[str] | None = None,
+        fields: Sequence[str] | None = None,
         limit: int = 100,
         max_items: int | None = None,
     ) -> ItemList:
-        """Item search, page after page until ``max_items`` (default: all matches)."""
+        """Item search, page after page until ``max_items`` (default: all matches).
+
+        ``sortby`` takes field names, ``-name`` for descending; ``fields`` names the fields to
+        return (``-name`` to leave one out), which makes long listings much lighter to receive.
+        """
         from .stac import check_bbox, check_datetime
 
         body: dict[str, Any] = {"limit": limit}
@@ -216,6 +222,11 @@ class Catalog:
                 {"field": s.lstrip("+-"), "direction": "desc" if s.startswith("-") else "asc"}
                 for s in sortby
             ]
+        if fields:
+            body["fields"] = {
+                "include": [f for f in fields if not f.startswith("-")],
+                "exclude": [f[1:] for f in fields if f.startswith("-")],
+            }
         url = join_url(self.endpoint.stac or "", "search")
         page = self._request("POST", url, json=body)
         items = ItemList()
@@ -267,11 +278,13 @@ class Catalog:
         bbox: Sequence[float] | None = None,
         time: Any = None,
         depth: Any = None,
+        chunks: Any = None,
     ) -> xr.Dataset:
         """A lazy dataset of ``item`` already subset, read from the Zarr layout that needs the
-        fewest chunks for this request (see ``ds.attrs["dtolab:layout_reason"]``)."""
+        fewest chunks for this request (see ``ds.attrs["dtolab:layout_reason"]``); ``chunks``
+        gives dask arrays (see ``open_item``)."""
         doc = Item(self.item(item) if isinstance(item, str) else item)
-        return open_item(doc, variables=variables, bbox=bbox, time=time, depth=depth)
+        return open_item(doc, variables=variables, bbox=bbox, time=time, depth=depth, chunks=chunks)
 
     subset = open_dataset
 
@@ -286,8 +299,11 @@ def _next(page: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
 def _open_store(href: str) -> xr.Dataset:
-    return xr.open_dataset(href, engine="zarr", chunks={}, consolidated=None)
+    """The store at ``href``, opened lazily (metadata and coordinates only), kept for reuse:
+    counting chunks opens every layout of an item, and a session reads the same items often."""
+    return xr.open_dataset(href, engine="zarr", chunks=None, consolidated=None)
 
 
 def _chunk_lengths(asset: Mapping[str, Any], ds: xr.Dataset, var: str) -> dict[str, int]:
@@ -307,8 +323,14 @@ def open_item(
     bbox: Sequence[float] | None = None,
     time: Any = None,
     depth: Any = None,
+    chunks: Any = None,
 ) -> xr.Dataset:
-    """``Catalog.open_dataset`` for an item already in hand."""
+    """``Catalog.open_dataset`` for an item already in hand.
+
+    The result is lazy: nothing is read until values are used, and then only the chunks of the
+    chosen layout that the subset needs. ``chunks`` (as in ``xarray.Dataset.chunk``, e.g. ``{}``
+    for the store's own chunks) returns dask arrays instead, for computations larger than memory.
+    """
     assets = layouts.data_assets(item)
     if not assets:
         raise InvalidInput(
@@ -336,6 +358,8 @@ def open_item(
     choice = layouts.choose(candidates, selected, len(wanted))
     log.debug("%s: %s", item.id, choice.reason)
     ds = opened[choice.layout][wanted].isel(subset_indexers(selected))
+    if chunks is not None:
+        ds = ds.chunk(chunks)
     ds.attrs.update(
         {
             "dtolab:item": item.id,
