@@ -88,4 +88,6 @@ def test_sortby_and_fields_are_sent_as_the_extensions_define():
         {"field": "id", "direction": "asc"},
     ]
     assert seen[0]["fields"] == {"include": ["id"], "exclude": ["assets"]}
+    cat.search(fields=["-assets"])
+    assert seen[1]["fields"] == {"exclude": ["assets"]}
     cat.close()

@@ -153,7 +153,9 @@ def stac_documents(ds: xr.Dataset, href: str) -> tuple[dict[str, Any], dict[str,
         "properties": {
             "title": "ETOPO5 global relief (5 arc-minute)",
             "description": "Elevation of land and depth of the ocean floor, m (ocean negative).",
-            "datetime": None,
+            # Nominal instant = start_datetime, alongside the range (STAC Item spec allows both;
+            # a null `datetime` is dropped by pgstac, see catalog.stac.item).
+            "datetime": "1988-01-01T00:00:00Z",
             "start_datetime": "1988-01-01T00:00:00Z",
             "end_datetime": "1988-12-31T23:59:59Z",
             "license": "other",

@@ -7,6 +7,7 @@ URLs, so the catalogue survives a change of port; items are upserted, so loading
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -20,6 +21,15 @@ from .products import PRODUCTS, Product
 log = logging.getLogger(__name__)
 
 INDEX = "catalog.json"
+
+
+def builder_fingerprint() -> str:
+    """A hash of the catalogue builder's code: a catalogue built by other code is rebuilt, so a
+    state directory never serves documents an older dtolab wrote."""
+    digest = hashlib.sha256(__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def build_product(product: Product, target: Path) -> list[dict[str, Any]]:
@@ -42,12 +52,12 @@ def build_product(product: Product, target: Path) -> list[dict[str, Any]]:
 
 
 def build(target: Path, force: bool = False) -> Path:
-    """Write every product under ``target`` (skipped when built by this version already)."""
+    """Write every product under ``target`` (skipped when this builder's code built it already)."""
     target.mkdir(parents=True, exist_ok=True)
     index_path = target / INDEX
     if index_path.exists() and not force:
         index = json.loads(index_path.read_text())
-        if index.get("dtolab_version") == __version__:
+        if index.get("builder") == builder_fingerprint():
             log.info("catalogue in %s is up to date", target)
             return index_path
     started = time.perf_counter()
@@ -58,7 +68,12 @@ def build(target: Path, force: bool = False) -> Path:
     for product in PRODUCTS:
         items.extend(build_product(product, target))
     collections = [bathy_collection, *stac.collections_for(items[1:])]
-    index = {"dtolab_version": __version__, "collections": collections, "items": items}
+    index = {
+        "dtolab_version": __version__,
+        "builder": builder_fingerprint(),
+        "collections": collections,
+        "items": items,
+    }
     tmp = index_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(index))
     tmp.replace(index_path)  # atomic: a half-built catalogue is never taken as done

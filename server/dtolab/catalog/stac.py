@@ -19,6 +19,11 @@ from .arco import data_extent
 from .products import Product
 
 ZARR = "application/vnd+zarr"
+#: EDITO's asset keys for the two layouts (note the crossing: geo-series -> timeChunked).
+LAYOUT_ASSETS = (
+    ("arco-geo-series", "timeChunked", "Time-chunked Zarr: one time step per chunk (maps)"),
+    ("arco-time-series", "geoChunked", "Geo-chunked Zarr: whole time series of small tiles"),
+)
 EXTENSIONS = [
     "https://stac-extensions.github.io/datacube/v2.2.0/schema.json",
     "https://stac-extensions.github.io/cf/v0.2.0/schema.json",
@@ -110,22 +115,15 @@ def item(product: Product, ds: xr.Dataset, variable: str, written: dict[str, Any
     folder = product.id
     assets: dict[str, dict[str, Any]] = {}
     if product.kind == "gridded":
-        assets["arco-geo-series"] = {
-            "href": f"{folder}/{written['timeChunked']['path']}",
-            "type": ZARR,
-            "roles": ["data"],
-            "title": "Time-chunked Zarr: one time step per chunk (maps)",
-            "dtolab:layout": "timeChunked",
-            "dtolab:chunks": written["timeChunked"]["chunks"],
-        }
-        assets["arco-time-series"] = {
-            "href": f"{folder}/{written['geoChunked']['path']}",
-            "type": ZARR,
-            "roles": ["data"],
-            "title": "Geo-chunked Zarr: whole time series of small tiles (time series)",
-            "dtolab:layout": "geoChunked",
-            "dtolab:chunks": written["geoChunked"]["chunks"],
-        }
+        for key, layout, title in LAYOUT_ASSETS:
+            assets[key] = {
+                "href": f"{folder}/{written[layout]['path']}",
+                "type": ZARR,
+                "roles": ["data"],
+                "title": title,
+                "dtolab:layout": layout,
+                "dtolab:chunks": written[layout]["chunks"],
+            }
         assets["pyramid"] = {
             "href": f"{folder}/{written['pyramid']['path']}",
             "type": ZARR,
@@ -151,7 +149,12 @@ def item(product: Product, ds: xr.Dataset, variable: str, written: dict[str, Any
     properties: dict[str, Any] = {
         "title": f"{product.title}: {var.attrs['long_name'].lower()}",
         "description": product.description,
-        "datetime": None,
+        # STAC Item spec (datetime field): `datetime` may be null when start_datetime and
+        # end_datetime are given, but both may be given too; we give the nominal instant,
+        # start_datetime, because pgstac drops a null `datetime` from the Items it serves
+        # (stac-utils/pgstac#158) and the Item schema then rejects them. Searches still match
+        # the whole range: pgstac indexes start_datetime/end_datetime when both are present.
+        "datetime": start,
         "start_datetime": start,
         "end_datetime": end,
         "license": "other",

@@ -223,10 +223,13 @@ class Catalog:
                 for s in sortby
             ]
         if fields:
-            body["fields"] = {
-                "include": [f for f in fields if not f.startswith("-")],
-                "exclude": [f[1:] for f in fields if f.startswith("-")],
-            }
+            # Fields extension: an absent "include" with an "exclude" means every field but
+            # those; an empty "include" would mean the default set only.
+            include = [f for f in fields if not f.startswith("-")]
+            exclude = [f[1:] for f in fields if f.startswith("-")]
+            body["fields"] = (
+                {"exclude": exclude} if not include else {"include": include, "exclude": exclude}
+            )
         url = join_url(self.endpoint.stac or "", "search")
         page = self._request("POST", url, json=body)
         items = ItemList()

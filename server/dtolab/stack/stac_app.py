@@ -1,21 +1,30 @@
 """The STAC API of the embedded stack: stac-fastapi-pgstac with free-text search turned on.
 
 Run by the stack as ``uvicorn dtolab.stack.stac_app:create_app --factory``; database settings come
-from the ``PG*`` environment variables (see stac_fastapi.pgstac.config).
+from the ``PG*`` environment variables (see stac_fastapi.pgstac.config). Requests to ``/search``
+and ``/collections/{collectionId}/items`` pass through :mod:`dtolab.stack.stac_fixes`, which mends
+where stac-fastapi-pgstac departs from STAC API 1.0 (3D and out-of-domain bbox, Fields extension
+semantics, media type of search answers).
 """
 
 from fastapi import FastAPI
 from stac_fastapi.extensions.free_text import FreeTextConformanceClasses
 from stac_fastapi.pgstac.app import instantiate_api
+from stac_fastapi.pgstac.config import Settings
 from stac_fastapi.pgstac.extensions import FreeTextExtension
 from stac_fastapi.pgstac.models.extensions import Extensions
 
+from . import stac_fixes
+
 
 def create_app() -> FastAPI:
+    settings = Settings()
     # Item search gets `q` (off in the default app); collection search already has it.
     extensions = Extensions(
         search_map={
             "free_text": FreeTextExtension(conformance_classes=[FreeTextConformanceClasses.SEARCH])
         }
     )
-    return instantiate_api(extensions=extensions).app
+    app = instantiate_api(extensions=extensions, settings=settings).app
+    stac_fixes.install(app, prefix=settings.prefix_path)
+    return app
