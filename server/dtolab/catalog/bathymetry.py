@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
-import zarr
+
+from . import arco
 
 ETOPO5 = Path("/usr/share/ferret-vis/data/etopo5.cdf")
 COLLECTION = "emodnet-bathymetry"
@@ -52,19 +52,8 @@ def load_etopo5(path: Path = ETOPO5) -> xr.Dataset:
 
 
 def write_store(ds: xr.Dataset, target: Path) -> Path:
-    """Write ``ds`` as Zarr v3 with consolidated metadata and zstd-compressed square tiles."""
-    encoding = {
-        "elevation": {
-            "chunks": (TILE, TILE),
-            "compressors": [zarr.codecs.ZstdCodec(level=3)],
-        }
-    }
-    with warnings.catch_warnings():
-        # Consolidated metadata is a zarr-python convention for v3, which is what we want here.
-        warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
-        ds.chunk({"lat": TILE, "lon": TILE}).to_zarr(
-            target, mode="w", zarr_format=3, consolidated=True, encoding=encoding
-        )
+    """Write ``ds`` as Zarr v3 (consolidated, zstd) in square tiles of TILE cells."""
+    arco.write(ds, target, {"lat": TILE, "lon": TILE})
     return target
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import time as _time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -269,9 +269,6 @@ class Catalog:
         if not found:
             raise NotFound(f"{self.endpoint.name}: no item {item_id!r}")
         return found[0]
-
-    def iter_items(self, **search: Any) -> Iterator[Item]:
-        yield from self.search(**search)
 
     # -- data -------------------------------------------------------------------------------
     def open_dataset(

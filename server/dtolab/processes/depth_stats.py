@@ -8,19 +8,16 @@ of the configured catalogue (by default ETOPO5 in ``emodnet-bathymetry``).
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import urllib.error
-import urllib.request
 from typing import Any
 
 import numpy as np
 import xarray as xr
 from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
 
-from ..client.http import join_url
-from ..errors import DtolabError, InvalidInput
+from ..client.catalog import Catalog, open_item
+from ..errors import DtolabError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -139,14 +136,6 @@ def depth_statistics(elevation: xr.DataArray, bbox: tuple[float, float, float, f
     return result
 
 
-def _read_json(url: str, timeout: float = 30) -> Any:
-    if not url.startswith(("http://", "https://")):
-        raise ProcessorExecuteError(f"refusing a non-HTTP catalogue URL: {url}")
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-        return json.load(response)
-
-
 class DepthStatisticsProcessor(BaseProcessor):
     """pygeoapi plugin: ``processor: {name: dtolab.processes.depth_stats.DepthStatisticsProcessor,
     stac_url: http://...}``; ``stac_url`` is the catalogue the bathymetry item is read from."""
@@ -156,16 +145,16 @@ class DepthStatisticsProcessor(BaseProcessor):
         self.stac_url = processor_def["stac_url"]
 
     def open_elevation(self, item_id: str) -> tuple[xr.DataArray, str]:
-        url = join_url(self.stac_url, "collections", "emodnet-bathymetry", "items", item_id)
+        """The item's elevation grid (lazy), read with dtolab's own catalogue client."""
+        catalog = Catalog(self.stac_url)
         try:
-            item = _read_json(url)
-        except urllib.error.HTTPError as err:
-            if err.code == 404:
-                raise ProcessorExecuteError(f"item: no bathymetry item {item_id!r}") from err
-            raise
-        href = item["assets"]["zarr"]["href"]
-        ds = xr.open_zarr(href, consolidated=True)
-        return ds["elevation"], href
+            item = catalog.item(item_id, collection="emodnet-bathymetry")
+        except NotFound as err:
+            raise NotFound(f"item: no bathymetry item {item_id!r}") from err
+        finally:
+            catalog.close()
+        ds = open_item(item, variables=["elevation"])
+        return ds["elevation"], ds.attrs["dtolab:href"]
 
     def execute(self, data: dict, outputs: dict | None = None) -> tuple[str, dict]:
         try:

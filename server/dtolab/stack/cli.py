@@ -18,7 +18,7 @@ from . import procs
 from .errors import StackError
 from .health import tail
 from .state import StackLock, StateDir, default_state_dir
-from .supervisor import SERVICES, Options, Supervisor, cleanup_leftovers
+from .supervisor import SERVICES, Options, Supervisor, cleanup_leftovers, running_message
 
 log = logging.getLogger("dtolab.stack")
 
@@ -110,14 +110,8 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
         record = state.read_stack() or {}
         if record.get("status") == "running" and record["supervisor"]["pid"] == proc.pid:
             summary = stack_summary(state)
-            print(
-                f"dtolab is running (state in {state.root})\n"
-                f"  JupyterLab:            {summary['lab']}\n"
-                f"  STAC API:              {summary['stac']}\n"
-                f"  OGC API - Processes:   {summary['processes']}\n"
-                f"  data (Zarr over HTTP): {summary['data']}\n"
-                "Stop it with `dtolab down`."
-            )
+            urls = {name: summary[name] for name in ("lab", "stac", "processes", "data")}
+            print(f"{running_message(state.root, **urls)}\nStop it with `dtolab down`.")
             return 0
         time.sleep(0.3)
     os.kill(proc.pid, signal.SIGTERM)

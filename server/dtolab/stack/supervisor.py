@@ -308,15 +308,9 @@ class Supervisor:
 
     def announce(self) -> None:
         s = self.record["services"]
-        print(
-            f"dtolab is running (state in {self.state.root})\n"
-            f"  JupyterLab:            {s['lab']['token_url']}\n"
-            f"  STAC API:              {s['stac']['url']}\n"
-            f"  OGC API - Processes:   {s['processes']['url']}\n"
-            f"  data (Zarr over HTTP): {s['data']['url']}\n"
-            "Stop it with Ctrl-C or `dtolab down`.",
-            flush=True,
-        )
+        urls = {name: s[name]["url"] for name in ("stac", "processes", "data")}
+        message = running_message(self.state.root, s["lab"]["token_url"], **urls)
+        print(f"{message}\nStop it with Ctrl-C or `dtolab down`.", flush=True)
 
     def watch(self) -> int:
         """Run until asked to stop (0) or until a service dies (1)."""
@@ -350,6 +344,17 @@ class Supervisor:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
         self.children.clear()
+
+
+def running_message(state_root: Path, lab: str, stac: str, processes: str, data: str) -> str:
+    """What `dtolab up` prints once every service is healthy."""
+    return (
+        f"dtolab is running (state in {state_root})\n"
+        f"  JupyterLab:            {lab}\n"
+        f"  STAC API:              {stac}\n"
+        f"  OGC API - Processes:   {processes}\n"
+        f"  data (Zarr over HTTP): {data}"
+    )
 
 
 def _pg_ready(dsn: str) -> bool:
