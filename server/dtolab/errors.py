@@ -69,3 +69,15 @@ class UpstreamTimeout(UpstreamError):
 
 class ResponseTooLarge(UpstreamError):
     """The upstream response exceeded the configured size limit and was cut off."""
+
+
+class Refused(DtolabError):
+    """dtolab will not do this on principle: for example read an asset at a private address."""
+
+    status = 403
+
+
+class RequestTooLarge(DtolabError):
+    """The request asks for more than a configured limit, which the message names."""
+
+    status = 413

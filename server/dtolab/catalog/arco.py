@@ -14,6 +14,7 @@ for previews. All are Zarr v3 with consolidated metadata and zstd compression.
 from __future__ import annotations
 
 import math
+import shutil
 import warnings
 from pathlib import Path
 
@@ -102,6 +103,8 @@ def write_pyramid(ds: xr.Dataset, path: Path) -> list[dict[str, object]]:
     levels = []
     level = ds
     index = 0
+    # Start clean: levels of an earlier build would be "appended" to and clash with this one.
+    shutil.rmtree(path, ignore_errors=True)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Consolidated metadata", category=UserWarning)
         while True:

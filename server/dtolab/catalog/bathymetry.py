@@ -14,6 +14,7 @@ ETOPO5 = Path("/usr/share/ferret-vis/data/etopo5.cdf")
 COLLECTION = "emodnet-bathymetry"
 ITEM = "etopo5"
 STORE = "etopo5.zarr"
+PYRAMID = "etopo5-pyramid.zarr"
 #: Square tiles of 540 cells (45 degrees): 20 chunks cover the globe, each ~0.6 MB compressed.
 TILE = 540
 
@@ -57,8 +58,10 @@ def write_store(ds: xr.Dataset, target: Path) -> Path:
     return target
 
 
-def stac_documents(ds: xr.Dataset, href: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The STAC collection and item describing the store at ``href``."""
+def stac_documents(
+    ds: xr.Dataset, href: str, pyramid: tuple[str, list[dict[str, object]]] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The STAC collection and item describing the store at ``href`` (and its pyramid)."""
     lon = ds["lon"].values
     lat = ds["lat"].values
     step = float(np.round(lon[1] - lon[0], 6))
@@ -86,7 +89,7 @@ def stac_documents(ds: xr.Dataset, href: str) -> tuple[dict[str, Any], dict[str,
             "dimensions": ["lat", "lon"],
             "unit": "m",
             "description": elev.attrs["long_name"],
-            "cf:standard_name": elev.attrs["standard_name"],
+            "standard_name": elev.attrs["standard_name"],
         }
     }
     extensions = [
@@ -165,4 +168,12 @@ def stac_documents(ds: xr.Dataset, href: str) -> tuple[dict[str, Any], dict[str,
         },
         "links": [],
     }
+    if pyramid is not None:
+        item["assets"]["pyramid"] = {
+            "href": pyramid[0],
+            "type": "application/vnd+zarr",
+            "roles": ["overview"],
+            "title": "Multiscale pyramid (levels coarsened 2x) for previews",
+            "dtolab:levels": pyramid[1],
+        }
     return collection, item

@@ -63,7 +63,10 @@ def build(target: Path, force: bool = False) -> Path:
     started = time.perf_counter()
     ds = bathymetry.load_etopo5()
     bathymetry.write_store(ds, target / bathymetry.STORE)
-    bathy_collection, bathy_item = bathymetry.stac_documents(ds, bathymetry.STORE)
+    levels = arco.write_pyramid(ds, target / bathymetry.PYRAMID)
+    bathy_collection, bathy_item = bathymetry.stac_documents(
+        ds, bathymetry.STORE, (bathymetry.PYRAMID, levels)
+    )
     items = [bathy_item]
     for product in PRODUCTS:
         items.extend(build_product(product, target))

@@ -34,6 +34,9 @@ class Endpoint:
     processes: str | None = None
     token: str | None = field(default=None, repr=False)
     free_text: bool = True
+    #: URL prefixes of assets that may be read although they resolve to a loopback or private
+    #: address (the embedded stack's data service); public addresses need no listing.
+    assets: tuple[str, ...] = ()
 
     def public(self) -> dict[str, object]:
         """The fields that may be shown to a browser: never the token."""
@@ -65,13 +68,26 @@ def _check_url(name: str, key: str, url: object) -> str | None:
     return url.rstrip("/")
 
 
+def _check_prefixes(name: str, value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise InvalidInput(f"endpoints.{name}.assets", "must be a list of URL prefixes")
+    prefixes = []
+    for i, prefix in enumerate(value):
+        url = _check_url(name, f"assets[{i}]", prefix)
+        # A prefix ends at a path boundary: "http://h:1/data" must not admit "http://h:1/data2".
+        prefixes.append(f"{url}/")
+    return tuple(prefixes)
+
+
 def parse_endpoints(config: Mapping[str, Mapping[str, object]]) -> dict[str, Endpoint]:
     """Validate endpoint configuration (a dict of name -> settings) into Endpoint objects."""
     endpoints: dict[str, Endpoint] = {}
     for name, settings in config.items():
         if not isinstance(settings, Mapping):
             raise InvalidInput(f"endpoints.{name}", "must be a mapping of settings")
-        unknown = set(settings) - {"title", "stac", "processes", "token", "free_text"}
+        unknown = set(settings) - {"title", "stac", "processes", "token", "free_text", "assets"}
         if unknown:
             raise InvalidInput(f"endpoints.{name}", f"unknown settings {sorted(unknown)}")
         endpoint = Endpoint(
@@ -81,6 +97,7 @@ def parse_endpoints(config: Mapping[str, Mapping[str, object]]) -> dict[str, End
             processes=_check_url(name, "processes", settings.get("processes")),
             token=settings.get("token") or None,  # type: ignore[arg-type]
             free_text=bool(settings.get("free_text", True)),
+            assets=_check_prefixes(name, settings.get("assets")),
         )
         if endpoint.stac is None and endpoint.processes is None:
             raise InvalidInput(f"endpoints.{name}", "needs a 'stac' or a 'processes' URL")

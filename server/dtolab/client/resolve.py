@@ -7,6 +7,7 @@ and "local" finally asks the running embedded stack (``dtolab status``) where it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -55,7 +56,5 @@ def resolve(endpoint: str | Endpoint, token: str | None = None) -> Endpoint:
             "`dtolab up`), or give a STAC API URL"
         )
     if token is not None:
-        found = Endpoint(
-            found.name, found.title, found.stac, found.processes, token, found.free_text
-        )
+        found = dataclasses.replace(found, token=token)
     return found

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 from .endpoints import Endpoint
-from .http import UpstreamClient
+from .http import UpstreamClient, join_url
 
 MAX_LIMIT = 1000
 #: How many pages of collections to scan when matching text on the client (EDITO has thousands).
@@ -206,4 +206,88 @@ async def search_items(
         "items": [summarize_item(i) for i in page.get("features") or []],
         "matched": page.get("numberMatched"),
         "next": _next_link(page),
+    }
+
+
+_LAYOUT_NOTES = {
+    "timeChunked": "one time step per chunk: fast maps",
+    "geoChunked": "whole time series of small tiles: fast point series",
+    "zarr": "one Zarr store",
+}
+
+
+def _axis_range(dim: dict[str, Any]) -> list[Any] | None:
+    if dim.get("extent"):
+        return list(dim["extent"])
+    values = dim.get("values")
+    if values:
+        return [values[0], values[-1]]
+    return None
+
+
+def describe_item(item: dict[str, Any], endpoint: Endpoint) -> dict[str, Any]:
+    """What the item view shows: variables, dimensions, ranges, resolution, licence, provenance,
+    assets (which layout is which) and the item's STAC URL."""
+    from .layouts import is_zarr, layout_of
+
+    props = item.get("properties") or {}
+    dims = props.get("cube:dimensions") or {}
+    variables = [
+        {
+            "name": name,
+            "unit": v.get("unit"),
+            "standard_name": v.get("standard_name"),
+            "description": v.get("description"),
+            "dimensions": v.get("dimensions", []),
+        }
+        for name, v in (props.get("cube:variables") or {}).items()
+        if v.get("type", "data") == "data"
+    ]
+    dimensions = [
+        {
+            "name": name,
+            "type": d.get("type"),
+            "axis": d.get("axis"),
+            "unit": d.get("unit"),
+            "range": _axis_range(d),
+            "step": d.get("step"),
+            "values": d.get("values") if d.get("type") != "temporal" else None,
+        }
+        for name, d in dims.items()
+    ]
+    steps = {d.get("axis"): d.get("step") for d in dims.values() if d.get("type") == "spatial"}
+    assets = []
+    for key, asset in (item.get("assets") or {}).items():
+        layout = layout_of(key, asset) if is_zarr(key, asset) else None
+        assets.append(
+            {
+                "key": key,
+                "title": asset.get("title") or key,
+                "type": asset.get("type"),
+                "roles": asset.get("roles", []),
+                "href": asset.get("href"),
+                "layout": layout,
+                "note": _LAYOUT_NOTES.get(layout or ""),
+            }
+        )
+    stac_url = (
+        join_url(endpoint.stac, "collections", str(item.get("collection")), "items", item["id"])
+        if endpoint.stac
+        else None
+    )
+    return {
+        **summarize_item(item),
+        "description": props.get("description", ""),
+        "license": props.get("license") or props.get("dtolab:provenance", {}).get("licence"),
+        "keywords": props.get("keywords", []),
+        "provenance": props.get("dtolab:provenance")
+        or {k: props[k] for k in ("providers",) if k in props}
+        or None,
+        "variable": props.get("dtolab:variable"),
+        "variables": variables,
+        "dimensions": dimensions,
+        "resolution": {"lon": steps.get("x"), "lat": steps.get("y")} if steps else None,
+        "assets": assets,
+        "stac_url": stac_url,
+        "previewable": any(a["layout"] is not None or "overview" in a["roles"] for a in assets),
     }

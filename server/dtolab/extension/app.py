@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from jupyter_server.extension.application import ExtensionApp
@@ -10,7 +11,20 @@ from traitlets import Bool, Dict, Float, Int, Type, Unicode, default
 
 from ..client.endpoints import EDITO, Endpoint, parse_endpoints
 from ..client.http import UpstreamClient
+from ..preview.service import PreviewService
 from . import handlers
+
+_warmed = threading.Event()
+
+
+def _warm_up_once(previews: PreviewService) -> None:
+    """Compile the renderer once per process, in the preview pool (not on the event loop)."""
+    if _warmed.is_set():
+        return
+    _warmed.set()
+    from ..preview.render import warm_up
+
+    previews.executor.submit(warm_up)
 
 
 @dataclass
@@ -21,6 +35,7 @@ class DtolabState:
     default_endpoint: str
     client: UpstreamClient
     page_size: int
+    previews: PreviewService
 
 
 class DtolabExtension(ExtensionApp):
@@ -71,6 +86,13 @@ class DtolabExtension(ExtensionApp):
 
     page_size = Int(50, config=True, help="Default number of results per page. Default: 50.")
 
+    preview_warm_up = Bool(
+        True,
+        config=True,
+        help="Compile the preview renderer in the background at start, so that the first "
+        "preview does not wait for it (a few seconds of one core). Default: True.",
+    )
+
     upstream_client_class = Type(
         default_value=UpstreamClient,
         klass=UpstreamClient,
@@ -101,12 +123,20 @@ class DtolabExtension(ExtensionApp):
         client = self.upstream_client_class(
             timeout=self.request_timeout, max_response_bytes=self.max_response_bytes
         )
-        self.settings["dtolab"] = DtolabState(endpoints, default_name, client, self.page_size)
+        previews = PreviewService(client, timeout=self.request_timeout)
+        self.settings["dtolab"] = DtolabState(
+            endpoints, default_name, client, self.page_size, previews
+        )
+        if self.preview_warm_up:
+            _warm_up_once(previews)
         self.log.info("dtolab: endpoints %s (default %s)", ", ".join(endpoints), default_name)
 
     def initialize_handlers(self) -> None:
         api = url_path_join("dtolab", "api")
         one = url_path_join(api, "endpoints", r"(?P<name>[A-Za-z0-9_\-]+)")
+        item = url_path_join(
+            one, "collections", r"(?P<collection>[^/]+)", "items", r"(?P<item>[^/]+)"
+        )
         self.handlers.extend(
             [
                 (url_path_join(api, "version"), handlers.VersionHandler),
@@ -114,10 +144,13 @@ class DtolabExtension(ExtensionApp):
                 (url_path_join(one, "collections"), handlers.CollectionsHandler),
                 (url_path_join(one, "search"), handlers.SearchHandler),
                 (url_path_join(one, "processes"), handlers.ProcessesHandler),
+                (item, handlers.ItemHandler),
+                (url_path_join(item, "preview"), handlers.PreviewHandler),
             ]
         )
 
     async def stop_extension(self) -> None:
         state = self.settings.get("dtolab")
         if state is not None:
+            state.previews.close()
             await state.client.aclose()

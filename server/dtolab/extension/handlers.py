@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tornado import web
 
 from .. import __version__
@@ -63,6 +65,38 @@ class SearchHandler(DtolabHandler):
             limit=stac.check_limit(arg("limit", None), default=self.state.page_size),
         )
         self.write_json(result)
+
+
+class ItemHandler(DtolabHandler):
+    """One item, described for the item view (variables, ranges, licence, assets...)."""
+
+    @web.authenticated
+    async def get(self, name: str, collection: str, item: str) -> None:
+        endpoint = self.endpoint(name)
+        doc = await self.state.previews.item(endpoint, collection, item)
+        self.write_json(stac.describe_item(doc, endpoint))
+
+
+class PreviewHandler(DtolabHandler):
+    """A PNG preview of one variable of an item at one time and depth.
+
+    Parameters: ``variable``, ``time``, ``depth``, ``bbox``, ``width``, ``height``, ``vmin``,
+    ``vmax`` (all optional). What was drawn (range, units, colour map, the time and depth
+    chosen) comes back as JSON in the ``X-Dtolab-Preview`` header, for the colour bar.
+    """
+
+    ARGS = ("variable", "time", "depth", "bbox", "width", "height", "vmin", "vmax")
+
+    @web.authenticated
+    async def get(self, name: str, collection: str, item: str) -> None:
+        endpoint = self.endpoint(name)
+        args = {a: self.get_argument(a, None) for a in self.ARGS}
+        rendered = await self.state.previews.preview(endpoint, collection, item, args)
+        self.set_header("Content-Type", "image/png")
+        self.set_header("Cache-Control", "private, max-age=300")
+        # ASCII-only JSON: header values must be latin-1.
+        self.set_header("X-Dtolab-Preview", json.dumps(rendered.meta, ensure_ascii=True))
+        self.finish(rendered.png)
 
 
 class ProcessesHandler(DtolabHandler):

@@ -77,29 +77,34 @@ def pygeoapi_config(state: StateDir, url: str, port: int, stac_url: str) -> Path
     return path
 
 
-def local_endpoint(stac_url: str, processes_url: str) -> dict[str, dict[str, str]]:
-    """The embedded stack as dtolab endpoint configuration (server extension and kernels)."""
+def local_endpoint(urls: dict[str, str]) -> dict[str, dict[str, object]]:
+    """The embedded stack as dtolab endpoint configuration (server extension and kernels).
+
+    ``urls`` holds the "stac", "processes" and "data" service URLs. The data service listens on
+    loopback, so its assets are listed as readable (previews refuse private addresses otherwise).
+    """
     return {
         "local": {
             "title": "Embedded stack (this machine)",
-            "stac": stac_url,
-            "processes": processes_url,
+            "stac": urls["stac"],
+            "processes": urls["processes"],
+            "assets": [urls["data"]],
         }
     }
 
 
-def endpoints_env(stac_url: str, processes_url: str) -> str:
+def endpoints_env(urls: dict[str, str]) -> str:
     """``$DTOLAB_ENDPOINTS`` for the lab's kernels."""
-    return json.dumps(local_endpoint(stac_url, processes_url))
+    return json.dumps(local_endpoint(urls))
 
 
-def jupyter_config(state: StateDir, stac_url: str, processes_url: str) -> Path:
+def jupyter_config(state: StateDir, urls: dict[str, str]) -> Path:
     """Write the Jupyter config folder that points dtolab at the embedded services."""
     folder = state.config / "jupyter"
     folder.mkdir(parents=True, exist_ok=True)
     config = {
         "DtolabExtension": {
-            "endpoints": local_endpoint(stac_url, processes_url),
+            "endpoints": local_endpoint(urls),
             "default_endpoint": "local",
         }
     }

@@ -272,7 +272,7 @@ class Supervisor:
         self.wait("processes", health.http_ok(f"{url['processes']}/processes?f=json"))
 
         # 5. JupyterLab with dtolab pointed at the services above.
-        folder = configs.jupyter_config(self.state, url["stac"], url["processes"])
+        folder = configs.jupyter_config(self.state, url)
         lab_argv = [
             sys.executable,
             "-m",
@@ -295,7 +295,7 @@ class Supervisor:
                 "JUPYTER_TOKEN": secrets["lab_token"],
                 "JUPYTER_CONFIG_PATH": configs.config_path_env(folder),
                 # Kernels inherit this: Catalog("local") in a notebook finds the services.
-                resolve.ENV: configs.endpoints_env(url["stac"], url["processes"]),
+                resolve.ENV: configs.endpoints_env(url),
             },
             port=chosen["lab"],
             url=f"{url['lab']}/lab",
