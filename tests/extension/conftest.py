@@ -49,6 +49,9 @@ def fake_upstream(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
             200, json={"features": [feature], "numberMatched": 1, "links": [], "echo": params}
         )
+    if host == "stac.test" and path.startswith("/collections/assets/items/"):
+        # Items whose assets point where a server must never read from (SSRF).
+        return httpx.Response(200, json=item_with_asset(path.rsplit("/", 1)[1]))
     if host == "proc.test" and path == "/processes":
         return httpx.Response(
             200,
@@ -65,6 +68,43 @@ def fake_upstream(request: httpx.Request) -> httpx.Response:
             },
         )
     return httpx.Response(404, json={"description": "no such path"})
+
+
+#: Item id -> asset href, for the preview's SSRF tests.
+HOSTILE_ASSETS = {
+    "file": "file:///etc/passwd",
+    "metadata": "http://169.254.169.254/latest/meta-data",
+    "private": "http://10.1.2.3/store.zarr",
+    "loopback": "http://127.0.0.1:9/store.zarr",
+    "localhost": "http://localhost:9/store.zarr",
+    "ipv6-loopback": "http://[::1]:9/store.zarr",
+    "mapped": "http://[::ffff:169.254.169.254]/store.zarr",
+    "credentials": "http://user:pw@example.org/store.zarr",
+    "s3": "s3://bucket/store.zarr",
+}
+
+
+def item_with_asset(item_id: str) -> dict:
+    href = HOSTILE_ASSETS.get(item_id, "http://127.0.0.1:9/unused.zarr")
+    return {
+        "type": "Feature",
+        "id": item_id,
+        "collection": "assets",
+        "bbox": [-10, 40, 0, 50],
+        "properties": {
+            "datetime": "2020-01-01T00:00:00Z",
+            "cube:variables": {"v": {"type": "data", "dimensions": ["lat", "lon"]}},
+        },
+        "assets": {
+            "pyramid": {
+                "href": href,
+                "type": "application/vnd+zarr",
+                "roles": ["overview"],
+                "dtolab:levels": [{"path": "0", "shape": [10, 10]}],
+            }
+        },
+        "links": [],
+    }
 
 
 class FakeUpstreamClient(UpstreamClient):

@@ -104,10 +104,24 @@ def _peer(response: httpx.Response) -> str | None:
     return addr[0] if addr else None
 
 
+_CLIENTS: dict[int, httpx.AsyncClient] = {}
+
+
+def _client() -> httpx.AsyncClient:
+    """The pooled client of the running event loop (redirects off: their target is unchecked)."""
+    loop = id(asyncio.get_running_loop())
+    client = _CLIENTS.get(loop)
+    if client is None:
+        client = httpx.AsyncClient(follow_redirects=False, headers={"Accept-Encoding": "identity"})
+        _CLIENTS[loop] = client
+    return client
+
+
 class GuardedHTTPStore(Store):
     """A read-only Zarr store below ``url``, read under ``guard``'s rules.
 
-    One ``httpx.AsyncClient`` per event loop: Zarr runs store calls on its own loop thread.
+    Connections are pooled per event loop (Zarr runs store calls on its own loop thread) and
+    shared by every store, so that a store dropped from a cache leaves no socket behind.
     """
 
     supports_writes = False
@@ -122,15 +136,12 @@ class GuardedHTTPStore(Store):
         *,
         timeout: float = 20.0,
         max_bytes: int = 256 * 1024 * 1024,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(read_only=True)
         self.url = guard.check(url.rstrip("/"))
         self.guard = guard
         self.timeout = timeout
         self.max_bytes = max_bytes
-        self._transport = transport
-        self._clients: dict[int, httpx.AsyncClient] = {}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GuardedHTTPStore) and other.url == self.url
@@ -140,19 +151,6 @@ class GuardedHTTPStore(Store):
 
     def __repr__(self) -> str:
         return f"GuardedHTTPStore({self.url!r})"
-
-    def _client(self) -> httpx.AsyncClient:
-        loop = id(asyncio.get_running_loop())
-        client = self._clients.get(loop)
-        if client is None:
-            client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout),
-                follow_redirects=False,
-                transport=self._transport,
-                headers={"Accept-Encoding": "identity"},
-            )
-            self._clients[loop] = client
-        return client
 
     async def get(
         self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None
@@ -167,7 +165,8 @@ class GuardedHTTPStore(Store):
             headers["Range"] = f"bytes=-{byte_range.suffix}"
         name = self.guard.endpoint.name
         try:
-            async with self._client().stream("GET", url, headers=headers) as response:
+            client = _client()
+            async with client.stream("GET", url, headers=headers, timeout=self.timeout) as response:
                 self.guard.check_peer(url, _peer(response))
                 if response.status_code == 404:
                     return None

@@ -58,15 +58,15 @@ def check_bbox(value: object) -> list[float] | None:
 _OPEN = ("", "..")
 
 
-def check_datetime(value: object) -> str | None:
+def check_datetime(value: object, field: str = "datetime") -> str | None:
     """An RFC 3339 instant or a ``start/end`` interval (either end may be open: ``..``)."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise InvalidInput("datetime", "must be an RFC 3339 string or interval")
+        raise InvalidInput(field, "must be an RFC 3339 string or interval")
     ends = value.split("/")
     if len(ends) > 2 or all(e in _OPEN for e in ends):
-        raise InvalidInput("datetime", f"must be an instant or a start/end interval, got {value!r}")
+        raise InvalidInput(field, f"must be an instant or a start/end interval, got {value!r}")
     parsed = []
     for end in ends:
         if end in _OPEN and len(ends) == 2:
@@ -75,13 +75,13 @@ def check_datetime(value: object) -> str | None:
         try:
             parsed.append(datetime.fromisoformat(end.replace("Z", "+00:00").replace("z", "+00:00")))
         except ValueError:
-            raise InvalidInput("datetime", f"{end!r} is not an RFC 3339 date-time") from None
+            raise InvalidInput(field, f"{end!r} is not an RFC 3339 date-time") from None
     if len(parsed) == 2 and None not in parsed:
         start, stop = parsed
         if (start.tzinfo is None) != (stop.tzinfo is None):
-            raise InvalidInput("datetime", "both ends need a time zone, or neither")
+            raise InvalidInput(field, "both ends need a time zone, or neither")
         if start > stop:
-            raise InvalidInput("datetime", f"start {ends[0]} is after end {ends[1]}")
+            raise InvalidInput(field, f"start {ends[0]} is after end {ends[1]}")
     return value
 
 

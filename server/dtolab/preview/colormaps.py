@@ -7,6 +7,7 @@ cmocean's maps are perceptually uniform and named for the quantity they show (Th
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,7 +51,10 @@ def for_variable(standard_name: str | None, name: str = "") -> ColourMap:
 @lru_cache(maxsize=32)
 def palette(name: str, colours: int = 255) -> np.ndarray:
     """``colours`` RGB rows (uint8) sampled evenly along cmocean's map ``name``."""
-    import cmocean
+    with warnings.catch_warnings():
+        # cmocean 4.0 builds its maps with an argument matplotlib 3.11 deprecates; not ours.
+        warnings.filterwarnings("ignore", message="Passing 'N' to ListedColormap")
+        import cmocean
 
     cmap = cmocean.cm.cmap_d[name]
     return (cmap(np.linspace(0, 1, colours))[:, :3] * 255).round().astype(np.uint8)

@@ -14,7 +14,6 @@ The path is chosen for speed, because a preview must feel instant:
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -225,7 +224,3 @@ def warm_up() -> None:
         name="v",
     )
     render(da.to_dataset(), Request("v", [-1, -1, 1, 1], width=MIN_SIDE, height=MIN_SIDE))
-
-
-def finite_or_none(value: float) -> float | None:
-    return value if math.isfinite(value) else None

@@ -92,7 +92,7 @@ def parse_request(item: dict[str, Any], args: dict[str, str | None]) -> Request:
         raise InvalidInput("bbox", "the item has no bbox; give one")
     time_arg = args.get("time") or None
     if time_arg is not None and not time_arg.isdigit():
-        stac.check_datetime(time_arg)  # an instant; a bare integer is a climatology month
+        stac.check_datetime(time_arg, "time")  # an instant; a bare integer is a climatology month
         if "/" in time_arg:
             raise InvalidInput("time", "a preview shows one instant, not an interval")
     req = Request(
