@@ -1,1 +1,3 @@
+import 'leaflet/dist/leaflet.css';
 import './base.css';
+import './map.css';

@@ -12,6 +12,8 @@ ROUTES = [
     ("endpoints", "local", "collections"),
     ("endpoints", "local", "search"),
     ("endpoints", "local", "processes"),
+    ("endpoints", "local", "collections", "assets", "items", "private"),
+    ("endpoints", "local", "collections", "assets", "items", "private", "preview"),
 ]
 
 
