@@ -92,11 +92,10 @@ class PreviewHandler(DtolabHandler):
         endpoint = self.endpoint(name)
         args = {a: self.get_argument(a, None) for a in self.ARGS}
         rendered = await self.state.previews.preview(endpoint, collection, item, args)
-        self.set_header("Content-Type", "image/png")
         self.set_header("Cache-Control", "private, max-age=300")
         # ASCII-only JSON: header values must be latin-1.
         self.set_header("X-Dtolab-Preview", json.dumps(rendered.meta, ensure_ascii=True))
-        self.finish(rendered.png)
+        self.finish(rendered.png, set_content_type="image/png")
 
 
 class ProcessesHandler(DtolabHandler):
