@@ -23,8 +23,9 @@ def jp_server_config(dtolab_stack):
                     "processes": dtolab_stack["processes"],
                     "assets": [dtolab_stack["data"]],
                 },
-                # The same catalogue without the data service listed: its assets are on loopback.
-                "unlisted": {"stac": dtolab_stack["stac"]},
+                # The same catalogue as an EDITO-like endpoint: no free text, and the data
+                # service not listed (its assets are on loopback).
+                "unlisted": {"stac": dtolab_stack["stac"], "free_text": False},
             },
             "default_endpoint": "local",
             "include_edito": False,
@@ -52,6 +53,26 @@ async def test_search_temperature_finds_real_items(api):
     assert response.code == 200
     found = {i["id"] for i in body(response)["items"]}
     assert {"levitus-annual-thetao", "woa94-monthly-thetao", "coads-monthly-sst"} <= found
+
+
+async def test_paging_with_tokens(api):
+    seen = []
+    token = None
+    for _ in range(10):
+        params = {"limit": "6", **({"cursor": token} if token else {})}
+        page = body(await api("local", "search", **params))
+        seen.extend(i["id"] for i in page["items"])
+        token = page["next"]
+        if token is None:
+            break
+    assert len(seen) == len(set(seen)) == 20
+
+
+async def test_text_search_without_free_text_matches_collections(api):
+    page = body(await api("unlisted", "search", q="salinity"))
+    assert page["text_search"] == "client"
+    assert {i["collection"] for i in page["items"]} == {"climate_forecast-sea_water_salinity"}
+    assert {i["id"] for i in page["items"]} >= {"levitus-annual-so", "argo-7900573-so"}
 
 
 async def test_item_view(api):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from ..errors import InvalidInput
 from .endpoints import Endpoint
@@ -180,6 +181,14 @@ async def list_collections(
     }
 
 
+def _token(link: str | None) -> str | None:
+    """The paging token of a STAC ``next`` link (``?token=...``), which the next call sends."""
+    if not link:
+        return None
+    values = parse_qs(urlsplit(link).query).get("token")
+    return values[0] if values else None
+
+
 async def search_items(
     client: UpstreamClient,
     endpoint: Endpoint,
@@ -190,22 +199,46 @@ async def search_items(
     datetime: str | None = None,
     q: str | None = None,
     limit: int = 50,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    """One page of an item search (GET /search) with already-validated parameters."""
+    """One page of an item search (GET /search) with already-validated parameters.
+
+    Where the endpoint has no free-text search (EDITO), ``q`` selects the collections whose id,
+    title, description or keywords match it, and items are searched in those.
+    """
+    q = (q or "").strip() or None
+    text_search = None
+    if q is not None and not endpoint.free_text:
+        matched = await list_collections(client, endpoint, q=q, limit=MAX_LIMIT)
+        names = [c["id"] for c in matched["collections"]]
+        collections = [c for c in collections if c in names] if collections else names
+        text_search = "client"
+        if not collections:
+            return {
+                "endpoint": endpoint.name,
+                "items": [],
+                "matched": 0,
+                "next": None,
+                "text_search": text_search,
+            }
+    elif q is not None:
+        text_search = "server"
     params = {
         "collections": ",".join(collections) if collections else None,
         "ids": ",".join(ids) if ids else None,
         "bbox": ",".join(f"{v:g}" for v in bbox) if bbox else None,
         "datetime": datetime,
-        "q": q if (q and endpoint.free_text) else None,
+        "q": q if text_search == "server" else None,
         "limit": limit,
+        "token": token,
     }
     page = await client.get_json(endpoint, "stac", "search", params=params)
     return {
         "endpoint": endpoint.name,
         "items": [summarize_item(i) for i in page.get("features") or []],
         "matched": page.get("numberMatched"),
-        "next": _next_link(page),
+        "next": _token(_next_link(page)),
+        "text_search": text_search,
     }
 
 

@@ -8,7 +8,15 @@ from tornado import web
 
 from .. import __version__
 from ..client import processes, stac
+from ..errors import InvalidInput
 from .base import DtolabHandler
+
+
+def check_cursor(value: str | None) -> str | None:
+    """A paging token as the STAC API handed it out: short and printable."""
+    if value is not None and (len(value) > 2048 or not value.isprintable()):
+        raise InvalidInput("cursor", "is not a paging token this API handed out")
+    return value
 
 
 class VersionHandler(DtolabHandler):
@@ -47,7 +55,9 @@ class CollectionsHandler(DtolabHandler):
 class SearchHandler(DtolabHandler):
     """One page of item search.
 
-    Parameters: ``collections``, ``ids``, ``bbox``, ``datetime``, ``q``, ``limit``.
+    Parameters: ``collections``, ``ids``, ``bbox``, ``datetime``, ``q``, ``limit``, and
+    ``cursor``: the ``next`` value of the previous page (the STAC API's paging token; not called
+    ``token`` here because Jupyter reads a ``token`` parameter as its login token).
     """
 
     @web.authenticated
@@ -63,6 +73,7 @@ class SearchHandler(DtolabHandler):
             datetime=stac.check_datetime(arg("datetime", None)),
             q=arg("q", None),
             limit=stac.check_limit(arg("limit", None), default=self.state.page_size),
+            token=check_cursor(arg("cursor", None)),
         )
         self.write_json(result)
 
