@@ -15,17 +15,29 @@ export class DtolabRequestError extends Error {
   }
 }
 
+function parse(text: string): unknown {
+  if (text.length === 0) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Call the dtolab server extension: the one way the frontend talks to the server.
+ * Call the dtolab server extension and return the successful response as it is (for images);
+ * an error answer becomes a DtolabRequestError with the server's message.
  *
  * @param endPoint path below `dtolab/api`, e.g. `endpoints/local/collections`
  * @param query query parameters (undefined values are left out)
  */
-export async function requestAPI<T>(
+export async function requestRaw(
   endPoint: string,
   query: Record<string, string | number | undefined> = {},
   init: RequestInit = {}
-): Promise<T> {
+): Promise<Response> {
   const settings = ServerConnection.makeSettings();
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -47,22 +59,28 @@ export async function requestAPI<T>(
       0
     );
   }
-  const text = await response.text();
-  let data: unknown = undefined;
-  if (text.length > 0) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = undefined;
-    }
-  }
   if (!response.ok) {
-    const body = (data ?? {}) as { message?: string; field?: string };
+    const body = (parse(await response.text()) ?? {}) as {
+      message?: string;
+      field?: string;
+    };
     throw new DtolabRequestError(
       body.message ?? `${response.status} ${response.statusText}`,
       response.status,
       body.field
     );
   }
-  return data as T;
+  return response;
+}
+
+/**
+ * Call the dtolab server extension: the one way the frontend talks to the server (JSON).
+ */
+export async function requestAPI<T>(
+  endPoint: string,
+  query: Record<string, string | number | undefined> = {},
+  init: RequestInit = {}
+): Promise<T> {
+  const response = await requestRaw(endPoint, query, init);
+  return parse(await response.text()) as T;
 }

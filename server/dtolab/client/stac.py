@@ -284,7 +284,7 @@ def describe_item(item: dict[str, Any], endpoint: Endpoint) -> dict[str, Any]:
             "unit": d.get("unit"),
             "range": _axis_range(d),
             "step": d.get("step"),
-            "values": d.get("values") if d.get("type") != "temporal" else None,
+            "values": d.get("values"),
         }
         for name, d in dims.items()
     ]
