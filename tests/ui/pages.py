@@ -32,19 +32,80 @@ class CatalogPanel:
         return self
 
     @property
+    def results(self) -> Locator:
+        return self.region.get_by_role("list", name="Results")
+
+    @property
     def collections(self) -> Locator:
-        return self.region.get_by_role("list", name="Collections")
+        """The collection filter (under "Filters")."""
+        return self.region.get_by_role("group", name="Collections")
+
+    @property
+    def map(self) -> Locator:
+        return self.region.get_by_role("application", name="Search area map")
 
     def choose_endpoint(self, title: str) -> None:
         self.region.get_by_label("Endpoint").select_option(label=title)
 
     def search(self, text: str) -> None:
         self.region.get_by_label("Search datasets").fill(text)
-        self.region.get_by_role("button", name="Search").click()
+        self.region.get_by_role("button", name="Search", exact=True).click()
+
+    def draw_box(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        """Press "Draw box", then drag from ``start`` to ``end`` (fractions of the map)."""
+        self.region.get_by_role("button", name="Draw box").click()
+        box = self.map.bounding_box()
+        assert box is not None
+        mouse = self.lab.page.mouse
+        mouse.move(box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"])
+        mouse.down()
+        mouse.move(box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"], steps=8)
+        mouse.up()
+
+    def drawn_box(self) -> list[float]:
+        """The box the map reports, [west, south, east, north]."""
+        text = self.region.get_by_text("Box:").inner_text()
+        return [float(v) for v in text.removeprefix("Box:").split(",")]
+
+    def draw_lonlat_box(self, west: float, south: float, east: float, north: float) -> None:
+        """Draw a box at known coordinates: one drag calibrates pixels to degrees (the map is
+        in plate carree, so the relation is linear), a second draws the box asked for."""
+        self.draw_box((0.3, 0.3), (0.7, 0.7))
+        expect(self.region.get_by_text("Box:")).not_to_have_text("Box: none")
+        w, s, e, n = self.drawn_box()
+        frac_x = lambda lon: 0.3 + (lon - w) / (e - w) * 0.4  # noqa: E731
+        frac_y = lambda lat: 0.3 + (n - lat) / (n - s) * 0.4  # noqa: E731
+        self.draw_box((frac_x(west), frac_y(north)), (frac_x(east), frac_y(south)))
+
+    def open_result(self, title: str) -> "ItemView":
+        self.results.get_by_role("button", name=title).click()
+        return ItemView(self)
 
     @property
     def error(self) -> Locator:
-        return self.region.get_by_role("alert")
+        return self.region.get_by_role("alert").first
+
+
+class ItemView:
+    """One item, opened from the results."""
+
+    def __init__(self, panel: CatalogPanel) -> None:
+        self.panel = panel
+        self.region = panel.region.get_by_role("region", name="Item")
+
+    @property
+    def preview(self) -> Locator:
+        return self.region.get_by_role("img", name="Preview of")
+
+    @property
+    def caption(self) -> Locator:
+        return self.region.locator("figcaption")
+
+    def set_depth(self, metres: float) -> None:
+        self.region.get_by_label("Depth").fill(str(metres))
+
+    def insert_code(self) -> None:
+        self.region.get_by_role("button", name="Insert code").click()
 
 
 class ScenarioPanel:
