@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import derived_sst, extension_overhead, item_listing, layout_choice
+from benchmarks import derived_sst, extension_overhead, item_listing, layout_choice, preview
 from dtolab.client.catalog import Catalog
 from tests.stack_helpers import dtolab, new_state_dir, up
 
@@ -38,6 +38,7 @@ def main() -> int:
         dtolab(state_dir, "down")
         shutil.rmtree(state_dir, ignore_errors=True)
     layouts = layout_choice.run(derived_sst.item(store))
+    previews = preview.run(preview.build(bench_dir / "sst-24th", store))
     listing = item_listing.run(template)
 
     out = print
@@ -68,14 +69,26 @@ def main() -> int:
     out("| path | items/s |\n|---|---|")
     out(f"| dtolab client (dict-backed items) | {listing['client_items_per_s']:,.0f} |")
     out(f"| pystac ItemCollection.from_dict | {listing['pystac_items_per_s']:,.0f} |")
-    out("\n## Server extension overhead on a STAC collections request\n")
-    out("| path | median (ms) | p90 (ms) |\n|---|---|---|")
-    out(f"| STAC API directly | {overhead['direct_median_ms']} | {overhead['direct_p90_ms']} |")
+    out("\n## Server extension overhead on STAC requests\n")
     out(
-        f"| through the dtolab server extension | {overhead['extension_median_ms']} | "
-        f"{overhead['extension_p90_ms']} |"
+        "| request | direct median (ms) | direct p90 | via extension median (ms) | via p90 | "
+        "added, median (ms) | rounds |\n|---|---|---|---|---|---|---|"
     )
-    out(f"\nAdded: {overhead['added_median_ms']} ms median over {overhead['rounds']} rounds.")
+    for name, o in overhead.items():
+        out(
+            f"| {name} | {o['direct_median_ms']} | {o['direct_p90_ms']} | "
+            f"{o['extension_median_ms']} | {o['extension_p90_ms']} | {o['added_median_ms']} | "
+            f"{o['rounds']} |"
+        )
+    out(f"\n## Preview of a 1/24-degree global field ({previews['shape']}, derived)\n")
+    out("| path | median (ms) | p90 (ms) | runs |\n|---|---|---|---|")
+    for name, p in previews["paths"].items():
+        out(f"| {name} | {p['median_ms']} | {p['p90_ms']} | {p['runs']} |")
+    out(
+        f"\ndtolab preview (over HTTP, no image cache) vs matplotlib on the full array: "
+        f"{previews['speedup']:.0f}x faster; level read: {previews['level']}; "
+        f"PNG {previews['png_kb']:.0f} KB."
+    )
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -42,22 +43,26 @@ def for_variable(standard_name: str | None, name: str = "") -> ColourMap:
     """The colour map for a variable: by standard name, else by its short name, else thermal."""
     for text in (standard_name or "", name):
         lowered = text.lower()
-        for words, cmap in RULES:
+        for words, chosen in RULES:
             if any(w in lowered for w in words):
-                return cmap
+                return chosen
     return DEFAULT
 
 
-@lru_cache(maxsize=32)
-def palette(name: str, colours: int = 255) -> np.ndarray:
-    """``colours`` RGB rows (uint8) sampled evenly along cmocean's map ``name``."""
+def cmap(name: str) -> Any:
+    """cmocean's matplotlib colour map ``name``."""
     with warnings.catch_warnings():
         # cmocean 4.0 builds its maps with an argument matplotlib 3.11 deprecates; not ours.
         warnings.filterwarnings("ignore", message="Passing 'N' to ListedColormap")
         import cmocean
 
-    cmap = cmocean.cm.cmap_d[name]
-    return (cmap(np.linspace(0, 1, colours))[:, :3] * 255).round().astype(np.uint8)
+    return cmocean.cm.cmap_d[name]
+
+
+@lru_cache(maxsize=32)
+def palette(name: str, colours: int = 255) -> np.ndarray:
+    """``colours`` RGB rows (uint8) sampled evenly along cmocean's map ``name``."""
+    return (cmap(name)(np.linspace(0, 1, colours))[:, :3] * 255).round().astype(np.uint8)
 
 
 def stops(name: str, count: int = 11) -> list[str]:
