@@ -37,7 +37,10 @@ def dtolab_browser():
 
 @pytest.fixture
 def page(dtolab_browser, request):
-    context = dtolab_browser.new_context(viewport={"width": 1400, "height": 900})
+    context = dtolab_browser.new_context(
+        viewport={"width": 1400, "height": 900},
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     page = context.new_page()
     yield page
     report = getattr(request.node, "report_call", None)

@@ -107,6 +107,23 @@ class ItemView:
     def insert_code(self) -> None:
         self.region.get_by_role("button", name="Insert code").click()
 
+    def open_in_new_notebook(self) -> None:
+        self.region.get_by_role("button", name="Open in new notebook").click()
+
+    def copy_stac_link(self) -> None:
+        self.region.get_by_role("button", name="Copy STAC link").click()
+
+
+def run_cell_with(page: Page, text: str) -> Locator:
+    """Run the notebook cell containing ``text``; returns its output area."""
+    cell = page.locator(".jp-Notebook .jp-Cell").filter(has_text=text)
+    expect(cell).to_be_visible(timeout=60_000)
+    # A cell run before the new notebook's kernel is connected would be dropped.
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=120_000)
+    cell.locator(".jp-InputPrompt").click()  # command mode on that cell
+    page.keyboard.press("Shift+Enter")
+    return cell.locator(".jp-OutputArea")
+
 
 class ScenarioPanel:
     """The "What-if scenarios" sidebar panel."""

@@ -1,9 +1,10 @@
 """A new user finds data, previews it, and gets working code, in Chromium against the stack."""
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.ui.pages import CatalogPanel, Lab
+from tests.ui.pages import CatalogPanel, Lab, run_cell_with
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 
@@ -49,12 +50,13 @@ def test_search_preview_insert_and_run(page, dtolab_stack):
     item.set_depth(500)
     expect(item.caption).to_contain_text("(nearest level to 500)", timeout=30_000)
 
+    item.copy_stac_link()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(dtolab_stack["stac"]), copied
+    assert copied.endswith("/items/levitus-annual-thetao")
+
     item.insert_code()
-    cell = page.locator(".jp-Notebook .jp-Cell").filter(has_text="dtolab.Catalog")
-    expect(cell).to_contain_text('catalog.item("levitus-annual-thetao"')
-    cell.locator(".jp-InputPrompt").click()  # command mode on that cell
-    page.keyboard.press("Shift+Enter")
-    output = cell.locator(".jp-OutputArea")
+    output = run_cell_with(page, 'catalog.item("levitus-annual-thetao"')
     expect(output).to_contain_text("xarray.Dataset", timeout=120_000)
     expect(output).to_contain_text("thetao")
 
@@ -79,3 +81,29 @@ def test_levitus_salinity_at_500_m_from_a_drawn_box(page, dtolab_stack):
     expect(item.caption).to_contain_text("Sea water salinity", timeout=60_000)
     expect(item.caption).to_contain_text("(nearest level to 500)")
     assert item.preview.evaluate("img => img.complete && img.naturalHeight") == 400
+
+    # The code opens what the user looked at: the salinity at 500 m, in a new notebook.
+    item.open_in_new_notebook()
+    output = run_cell_with(page, "depth=500")
+    expect(output).to_contain_text("xarray.Dataset", timeout=120_000)
+    expect(output).to_contain_text("so")
+
+
+def test_page_size_setting_and_load_more(page, dtolab_stack):
+    """Settings > dtolab > pageSize changes the page; "Load more" fetches the next one."""
+    base, token = dtolab_stack["lab"].split("/lab?token=")
+    url = f"{base}/lab/api/settings/dtolab:plugin"
+    headers = {"Authorization": f"token {token}"}
+    put = httpx.put(url, headers=headers, json={"raw": '{"pageSize": 6}'}, timeout=30)
+    assert put.status_code == 204, put.text
+    try:
+        lab = Lab(page, dtolab_stack["lab"]).open()
+        catalog = CatalogPanel(lab).open()
+        count = catalog.region.locator(".dtolab-Count")
+        # pgstac does not count matches unless asked, so no "of N" here.
+        expect(count).to_have_text("6 items", timeout=30_000)
+        catalog.region.get_by_role("button", name="Load more").click()
+        expect(count).to_have_text("12 items")
+        expect(catalog.results.get_by_role("listitem")).to_have_count(12)
+    finally:
+        httpx.put(url, headers=headers, json={"raw": "{}"}, timeout=30)

@@ -269,13 +269,13 @@ export function CatalogPanel(props: {
                 onRetry={results.page.reload}
               />
               <p className="dtolab-Count" aria-live="polite">
-                {results.items.length === 0
-                  ? results.page.loading
-                    ? ''
-                    : 'No item matches.'
-                  : `${plural(results.items.length, 'item')}${
+                {results.items.length > 0
+                  ? `${plural(results.items.length, 'item')}${
                       results.matched !== null ? ` of ${results.matched}` : ''
-                    }`}
+                    }`
+                  : results.page.data && !results.page.loading
+                    ? 'No item matches.'
+                    : ''}
               </p>
               <ul className="dtolab-List" aria-label="Results">
                 {results.items.map(i => (
