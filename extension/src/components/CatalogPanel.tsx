@@ -37,6 +37,23 @@ function itemTime(i: IItemSummary): string {
   return start === end ? start : `${start} – ${end}`;
 }
 
+function DateField(props: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  return (
+    <label>
+      <span>{props.label}</span>
+      <input
+        type="date"
+        value={props.value}
+        onChange={e => props.onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
 /** The pages of one search: `more` fetches the next page and appends it. */
 function useSearch(endpoint: string | null, search: ISearch | null) {
   const [items, setItems] = useState<IItemSummary[]>([]);
@@ -213,22 +230,8 @@ export function CatalogPanel(props: {
             </fieldset>
             <fieldset className="dtolab-Time">
               <legend>Time range</legend>
-              <label>
-                <span>From</span>
-                <input
-                  type="date"
-                  value={start}
-                  onChange={e => setStart(e.target.value)}
-                />
-              </label>
-              <label>
-                <span>To</span>
-                <input
-                  type="date"
-                  value={end}
-                  onChange={e => setEnd(e.target.value)}
-                />
-              </label>
+              <DateField label="From" value={start} onChange={setStart} />
+              <DateField label="To" value={end} onChange={setEnd} />
             </fieldset>
             <button className="jp-mod-styled" onClick={() => submit()}>
               Apply filters

@@ -65,6 +65,26 @@ function axes(item: IItemDetail, variable: string) {
   };
 }
 
+/** A titled list of name + details rows (variables, dimensions, assets). */
+function InfoList(props: {
+  label: string;
+  rows: { key: string; title: string; meta: string }[];
+}): JSX.Element {
+  return (
+    <>
+      <h4>{props.label}</h4>
+      <ul className="dtolab-List" aria-label={props.label}>
+        {props.rows.map(r => (
+          <li key={r.key} className="dtolab-List-item">
+            <span className="dtolab-List-title">{r.title}</span>
+            <span className="dtolab-List-meta">{r.meta}</span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 /**
  * One item: what it holds, a server-rendered preview with its colour bar, and actions that
  * hand the user working code.
@@ -317,47 +337,33 @@ export function ItemView(props: {
             )}
           </dl>
 
-          <h4>Variables</h4>
-          <ul className="dtolab-List" aria-label="Variables">
-            {detail.variables.map(v => (
-              <li key={v.name} className="dtolab-List-item">
-                <span className="dtolab-List-title">
-                  {v.name} {v.unit && <span>({v.unit})</span>}
-                </span>
-                <span className="dtolab-List-meta">
-                  {v.standard_name ?? ''} · {v.dimensions.join(', ')}
-                </span>
-              </li>
-            ))}
-          </ul>
-
-          <h4>Dimensions</h4>
-          <ul className="dtolab-List" aria-label="Dimensions">
-            {detail.dimensions.map(d => (
-              <li key={d.name} className="dtolab-List-item">
-                <span className="dtolab-List-title">{d.name}</span>
-                <span className="dtolab-List-meta">
-                  {range(d)} {d.unit ?? ''}
-                  {d.values ? ` (${d.values.length} values)` : ''}
-                  {d.step ? `, step ${fmt(d.step)}` : ''}
-                </span>
-              </li>
-            ))}
-          </ul>
-
-          <h4>Assets</h4>
-          <ul className="dtolab-List" aria-label="Assets">
-            {detail.assets.map(a => (
-              <li key={a.key} className="dtolab-List-item">
-                <span className="dtolab-List-title">
-                  <code>{a.key}</code> {a.layout && <span>· {a.layout}</span>}
-                </span>
-                <span className="dtolab-List-meta">
-                  {a.note ?? a.title} · {a.type ?? ''}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <InfoList
+            label="Variables"
+            rows={detail.variables.map(v => ({
+              key: v.name,
+              title: `${v.name}${v.unit ? ` (${v.unit})` : ''}`,
+              meta: `${v.standard_name ?? ''} · ${v.dimensions.join(', ')}`
+            }))}
+          />
+          <InfoList
+            label="Dimensions"
+            rows={detail.dimensions.map(d => ({
+              key: d.name,
+              title: d.name,
+              meta:
+                `${range(d)} ${d.unit ?? ''}` +
+                (d.values ? ` (${d.values.length} values)` : '') +
+                (d.step ? `, step ${fmt(d.step)}` : '')
+            }))}
+          />
+          <InfoList
+            label="Assets"
+            rows={detail.assets.map(a => ({
+              key: a.key,
+              title: `${a.key}${a.layout ? ` · ${a.layout}` : ''}`,
+              meta: `${a.note ?? a.title} · ${a.type ?? ''}`
+            }))}
+          />
         </>
       )}
     </section>
