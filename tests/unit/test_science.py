@@ -1,0 +1,103 @@
+"""Worked cases for the science of the what-if processes (values computed by hand)."""
+
+import numpy as np
+import pytest
+
+from dtolab.science import heat_stress as crw
+from dtolab.science import sea_level
+
+MMM = 28.0
+
+
+def series(hotspot_by_day):
+    """Daily SST of one pixel whose HotSpot on day d is hotspot_by_day[d] (MMM = 28 degC)."""
+    return (MMM + np.asarray(hotspot_by_day, dtype="float32"))[:, None]
+
+
+def test_mmm_is_the_warmest_month():
+    monthly = np.array([20, 21, 22, 24, 26, 27, 28, 28.5, 27, 25, 23, 21], "float32")[:, None]
+    assert crw.mmm(monthly)[0] == 28.5
+    with pytest.raises(ValueError, match="12 steps"):
+        crw.mmm(monthly[:11])
+
+
+def test_hotspots_are_positive_anomalies_only():
+    hs = crw.hotspots(series([-1.0, 0.0, 0.5, 1.0, 2.5]), np.float32(MMM))
+    assert hs[:, 0].tolist() == [0.0, 0.0, 0.5, 1.0, 2.5]
+
+
+def test_only_hotspots_of_at_least_one_degree_accumulate():
+    hs = crw.hotspots(series([0.99] * 7 + [1.0] * 7), np.float32(MMM))
+    dhw = crw.degree_heating_weeks(hs)[:, 0]
+    assert dhw[6] == 0.0  # seven days of 0.99 degC count for nothing
+    assert dhw[13] == pytest.approx(1.0)  # seven days of 1.0 degC: one degC-week
+
+
+def test_every_alert_boundary():
+    # HS = 2 degC every day: DHW on day d is 2 (d + 1) / 7 until the 84-day window is full.
+    hs = crw.hotspots(series([2.0] * 100), np.float32(MMM))
+    dhw = crw.degree_heating_weeks(hs)
+    level = crw.alert_level(hs, dhw)[:, 0]
+    expected_first_day = {2: 0, 3: 13, 4: 27, 5: 41, 6: 55, 7: 69}  # DHW 4, 8, 12, 16, 20
+    for code, day in expected_first_day.items():
+        assert level[day] == code, (code, day, float(dhw[day, 0]))
+        if day:
+            assert level[day - 1] == code - 1
+    assert dhw[13, 0] == pytest.approx(4.0) and dhw[69, 0] == pytest.approx(20.0)
+    # The window holds 12 weeks: from day 83 on, DHW stays at 2 * 84 / 7 = 24.
+    assert dhw[83:, 0] == pytest.approx(np.full(17, 24.0))
+    assert crw.LEVELS[level[99]] == "Alert Level 5"
+
+
+def test_watch_and_no_stress_ignore_past_heat():
+    days = [2.0] * 84 + [0.5, 0.0]
+    hs = crw.hotspots(series(days), np.float32(MMM))
+    dhw = crw.degree_heating_weeks(hs)
+    level = crw.alert_level(hs, dhw)[:, 0]
+    assert dhw[84, 0] == pytest.approx(2 * 83 / 7)  # day 0 has left the window
+    assert level[84] == 1  # 0 < HS < 1: Watch, whatever the DHW
+    assert level[85] == 0  # HS = 0: No Stress
+
+
+def test_land_pixels_stay_unstressed():
+    hs = crw.hotspots(np.full((3, 1), np.nan, "float32"), np.float32(MMM))
+    assert crw.alert_level(hs, crw.degree_heating_weeks(hs)).tolist() == [[0], [0], [0]]
+
+
+def basin():
+    """Ocean | coastal plain 0.5 m | ridge 3 m | depression 0.5 m | high land 5 m with an
+    enclosed lake 2 m below sea level and 0.5 m land beside it (rows 1-3 interior)."""
+    z = np.full((5, 12), 5.0)
+    z[:, 0:2] = -10.0
+    z[:, 2:4] = 0.5
+    z[:, 4] = 3.0
+    z[:, 5:7] = 0.5
+    z[2, 8] = 0.5
+    z[2, 9] = -2.0
+    return z
+
+
+def test_connected_and_bathtub_differ_by_the_cut_off_cells():
+    connected, bathtub = sea_level.flooded(basin(), rise=1.0)
+    assert bathtub.sum() == 21  # plain 10 + depression 10 + the lake shore 1
+    assert connected.sum() == 10  # the plain only
+    assert connected[:, 2:4].all() and not connected[:, 5:].any()
+    # A rise over the ridge connects the depression (not the walled lake).
+    connected, bathtub = sea_level.flooded(basin(), rise=3.0)
+    assert connected.sum() == 25 and bathtub.sum() == 26
+
+
+def test_diagonal_leaks_only_with_eight_neighbours():
+    z = np.array([[-5.0, 9.0, 9.0], [9.0, 0.5, 9.0], [9.0, 9.0, 9.0]])
+    assert sea_level.flooded(z, 1.0, connectivity=4)[0].sum() == 0
+    assert sea_level.flooded(z, 1.0, connectivity=8)[0].sum() == 1
+    with pytest.raises(ValueError, match="4 or 8"):
+        sea_level.flooded(z, 1.0, connectivity=6)
+
+
+def test_cell_areas_sum_to_the_sphere():
+    lat = np.arange(-89.5, 90, 1.0)
+    lon = np.arange(-179.5, 180, 1.0)
+    area = sea_level.cell_area_km2(lat, lon)
+    assert area.sum() == pytest.approx(4 * np.pi * sea_level.EARTH_RADIUS_KM**2, rel=1e-12)
+    assert area[90, 0] == pytest.approx(12363.7, rel=1e-4)  # 1 x 1 degree at the equator
