@@ -101,3 +101,71 @@ def test_cell_areas_sum_to_the_sphere():
     area = sea_level.cell_area_km2(lat, lon)
     assert area.sum() == pytest.approx(4 * np.pi * sea_level.EARTH_RADIUS_KM**2, rel=1e-12)
     assert area[90, 0] == pytest.approx(12363.7, rel=1e-4)  # 1 x 1 degree at the equator
+
+
+def uniform(u=1.0, v=0.0, land_from_lon=None):
+    """A 0-10 E, 10 S-10 N grid with a uniform current, steps every 6 h over 3 days."""
+    from dtolab.science import drift
+
+    lat = np.arange(-10, 10.01, 0.25)
+    lon = np.arange(0, 10.01, 0.25)
+    time = np.arange(0, 3 * 86400 + 1, 6 * 3600.0)
+    shape = (time.size, lat.size, lon.size)
+    uu, vv = np.full(shape, u), np.full(shape, v)
+    if land_from_lon is not None:
+        uu[:, :, lon >= land_from_lon] = np.nan
+        vv[:, :, lon >= land_from_lon] = np.nan
+    return drift.Forcing(time, lat, lon, uu, vv)
+
+
+def test_uniform_current_moves_exactly():
+    from dtolab.science import drift
+
+    out = drift.advect(uniform(), [1.0, 1.0], [0.0, 5.0], start=0, steps=24, dt=3600)
+    metres = 86400.0
+    expected_equator = np.rad2deg(metres / drift.EARTH_RADIUS_M)
+    assert out["lon"][0] - 1.0 == pytest.approx(expected_equator, rel=1e-9)
+    # At 5 N a metre spans more longitude: 1 / cos(latitude) as much (RK4 follows it exactly).
+    assert out["lon"][1] - 1.0 == pytest.approx(expected_equator / np.cos(np.deg2rad(5)), rel=1e-9)
+    assert out["lat"].tolist() == [0.0, 5.0]
+    assert out["track_lon"].shape == (25, 2)
+
+
+def test_windage_adds_a_fraction_of_the_wind():
+    from dtolab.science import drift
+
+    calm = drift.advect(uniform(u=0.0), [5.0], [0.0], start=0, steps=10, dt=3600)
+    windy = drift.advect(
+        uniform(u=0.0), [5.0], [0.0], start=0, steps=10, dt=3600, wind=(0.0, 10.0), windage=0.03
+    )
+    assert calm["lat"][0] == 0.0
+    assert windy["lat"][0] == pytest.approx(np.rad2deg(0.3 * 36000 / drift.EARTH_RADIUS_M))
+
+
+def test_stranding_and_leaving_the_domain():
+    from dtolab.science import drift
+
+    coast = uniform(land_from_lon=3.0)
+    out = drift.advect(coast, [1.0, 9.0], [0.0, 0.0], start=0, steps=72, dt=3600)
+    assert out["status"].tolist() == [drift.STRANDED, drift.STRANDED]  # the second starts on land
+    assert 2.5 < out["lon"][0] < 3.0  # stopped at its last wet position
+    west = drift.advect(uniform(u=-1.0), [0.5], [0.0], start=0, steps=24, dt=3600)
+    assert west["status"].tolist() == [drift.OUTSIDE]
+
+
+def test_diffusion_spreads_as_a_random_walk():
+    from dtolab.science import drift
+
+    n = 20000
+    out = drift.advect(
+        uniform(u=0.0),
+        np.full(n, 5.0),
+        np.zeros(n),
+        start=0,
+        steps=24,
+        dt=3600,
+        diffusivity=10.0,
+        seed=1,
+    )
+    spread_m = np.std(out["lat"]) * np.pi / 180 * drift.EARTH_RADIUS_M
+    assert spread_m == pytest.approx(np.sqrt(2 * 10.0 * 86400), rel=0.03)
