@@ -128,6 +128,17 @@ def write_pyramid(ds: xr.Dataset, path: Path) -> list[dict[str, object]]:
     return levels
 
 
+def pyramid_asset(href: str, levels: list[dict[str, object]]) -> dict[str, object]:
+    """The STAC asset describing a pyramid written by ``write_pyramid`` (previews read it)."""
+    return {
+        "href": href,
+        "type": "application/vnd+zarr",
+        "roles": ["overview"],
+        "title": "Multiscale pyramid (levels coarsened 2x) for previews",
+        "dtolab:levels": levels,
+    }
+
+
 def write_all(ds: xr.Dataset, folder: Path) -> dict[str, dict[str, object]]:
     """Both layouts and the pyramid of ``ds`` under ``folder``; returns what STAC records."""
     ds = canonical(ds).load()

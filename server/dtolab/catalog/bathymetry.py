@@ -169,11 +169,5 @@ def stac_documents(
         "links": [],
     }
     if pyramid is not None:
-        item["assets"]["pyramid"] = {
-            "href": pyramid[0],
-            "type": "application/vnd+zarr",
-            "roles": ["overview"],
-            "title": "Multiscale pyramid (levels coarsened 2x) for previews",
-            "dtolab:levels": pyramid[1],
-        }
+        item["assets"]["pyramid"] = arco.pyramid_asset(*pyramid)
     return collection, item

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .arco import data_extent
+from .arco import data_extent, pyramid_asset
 from .products import Product
 
 ZARR = "application/vnd+zarr"
@@ -124,13 +124,9 @@ def item(product: Product, ds: xr.Dataset, variable: str, written: dict[str, Any
                 "dtolab:layout": layout,
                 "dtolab:chunks": written[layout]["chunks"],
             }
-        assets["pyramid"] = {
-            "href": f"{folder}/{written['pyramid']['path']}",
-            "type": ZARR,
-            "roles": ["overview"],
-            "title": "Multiscale pyramid (levels coarsened 2x) for previews",
-            "dtolab:levels": written["pyramid"]["levels"],
-        }
+        assets["pyramid"] = pyramid_asset(
+            f"{folder}/{written['pyramid']['path']}", written["pyramid"]["levels"]
+        )
         assets["thumbnail"] = {
             "href": f"{folder}/{variable}.png",
             "type": "image/png",
