@@ -157,3 +157,25 @@ def advect(
         "track_lat": xp.stack(track_lat),
         "time": t,
     }
+
+
+def forcing_from_dataset(ds: Any, u: str = "uo", v: str = "vo", level: int = 0) -> Forcing:
+    """A ``Forcing`` (NumPy) from an xarray Dataset with ``time``/``lat``/``lon`` coordinates
+    (and optionally a vertical dimension, of which index ``level`` is taken: 0 is the surface
+    layer of the catalogue's HYCOM item). Time becomes seconds since 1970-01-01."""
+    fields = []
+    for name in (u, v):
+        da = ds[name]
+        extra = [d for d in da.dims if d not in ("time", "lat", "lon")]
+        if extra:
+            da = da.isel({extra[0]: level})
+        fields.append(da.transpose("time", "lat", "lon").sortby("lat").sortby("lon"))
+    first = fields[0]
+    seconds = first["time"].values.astype("datetime64[ns]").astype("int64") / 1e9
+    return Forcing(
+        time=seconds.astype("float64"),
+        lat=first["lat"].values.astype("float64"),
+        lon=first["lon"].values.astype("float64"),
+        u=np.asarray(first.values, dtype="float64"),
+        v=np.asarray(fields[1].values, dtype="float64"),
+    )
