@@ -96,13 +96,15 @@ def advect(
     diffusivity: float = 0.0,
     seed: int = 0,
     record_every: int = 1,
+    callback: Any = None,
     xp: Any = np,
 ) -> dict[str, Any]:
     """Move particles ``steps`` times by ``dt`` seconds from time ``start``.
 
     ``wind`` is (eastward, northward) m/s and ``windage`` the fraction of it added to the current
     (0.03 is usual for oil); ``diffusivity`` K in m2/s. Returns the final positions and status
-    (ACTIVE, STRANDED, OUTSIDE) and trajectories recorded every ``record_every`` steps.
+    (ACTIVE, STRANDED, OUTSIDE) and trajectories recorded every ``record_every`` steps (0: none,
+    only the start). ``callback(step, time, lon, lat, status)``, if given, sees every step.
     """
     lon = xp.asarray(lon, dtype=xp.float64).copy()
     lat = xp.asarray(lat, dtype=xp.float64).copy()
@@ -146,9 +148,11 @@ def advect(
         lon = xp.where(moving | outside, new_lon, lon)
         lat = xp.where(moving | outside, new_lat, lat)
         status = xp.where(outside, OUTSIDE, xp.where(land, STRANDED, status)).astype(xp.int8)
-        if (n + 1) % record_every == 0:
+        if record_every and (n + 1) % record_every == 0:
             track_lon.append(lon.copy())
             track_lat.append(lat.copy())
+        if callback is not None:
+            callback(n + 1, t, lon, lat, status)
     return {
         "lon": lon,
         "lat": lat,

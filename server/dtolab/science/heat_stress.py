@@ -30,6 +30,8 @@ Remote Sensing 6(11), 11579-11606, doi:10.3390/rs61111579.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 WINDOW_DAYS = 84
@@ -52,7 +54,9 @@ def mmm(monthly: np.ndarray) -> np.ndarray:
     """Maximum monthly mean: the warmest of 12 climatological months (axis 0)."""
     if monthly.shape[0] != 12:
         raise ValueError(f"a monthly climatology has 12 steps on axis 0, got {monthly.shape[0]}")
-    return np.nanmax(monthly, axis=0)
+    with warnings.catch_warnings():  # land: all months NaN, and so is its MMM
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmax(monthly, axis=0)
 
 
 def hotspots(sst: np.ndarray, mmm_: np.ndarray) -> np.ndarray:

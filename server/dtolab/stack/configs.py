@@ -12,12 +12,20 @@ from .state import StateDir
 
 #: The processes the embedded pygeoapi serves: resource id -> processor class.
 PROCESSES = {
+    "coral-heat-stress": "dtolab.processes.heat_stress.CoralHeatStressProcessor",
+    "drift": "dtolab.processes.drift.DriftProcessor",
+    "sea-level-rise": "dtolab.processes.sea_level_rise.SeaLevelRiseProcessor",
     "depth-statistics": "dtolab.processes.depth_stats.DepthStatisticsProcessor",
 }
 
 
-def pygeoapi_config(state: StateDir, url: str, port: int, stac_url: str) -> Path:
-    """Write pygeoapi's configuration (processes only) and return its path."""
+def pygeoapi_config(state: StateDir, url: str, port: int, stac_url: str, data_url: str) -> Path:
+    """Write pygeoapi's configuration (processes only) and return its path.
+
+    Jobs are kept by dtolab's manager in the stack's PostgreSQL (its DSN comes from the
+    environment, not from this file); their outputs go to ``jobs/results``, which the data
+    service serves under ``/results``.
+    """
     config = {
         "server": {
             "bind": {"host": "127.0.0.1", "port": port},
@@ -31,9 +39,14 @@ def pygeoapi_config(state: StateDir, url: str, port: int, stac_url: str) -> Path
             # pygeoapi's schema requires a map; its HTML pages are not used by dtolab.
             "map": {"url": "", "attribution": ""},
             "manager": {
-                "name": "TinyDB",
-                "connection": str(state.jobs / "jobs.tinydb"),
-                "output_dir": str(state.jobs),
+                "name": "dtolab.processes.manager.DtolabManager",
+                "output_dir": str(results_dir(state)),
+                "output_url": f"{data_url}/results",
+                "stac_url": stac_url,
+                # A LocalCluster of 2 single-threaded workers; see docs/operators.md for a
+                # scheduler address or dask-gateway instead.
+                "dask": {"n_workers": 2, "threads_per_worker": 1},
+                "job_timeout": 3600,
             },
         },
         "logging": {"level": "WARNING"},
@@ -75,6 +88,11 @@ def pygeoapi_config(state: StateDir, url: str, port: int, stac_url: str) -> Path
     path = state.config / "pygeoapi.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
+
+
+def results_dir(state: StateDir) -> Path:
+    """Where finished jobs keep their outputs (served by the data service as ``/results``)."""
+    return state.jobs / "results"
 
 
 def local_endpoint(urls: dict[str, str]) -> dict[str, dict[str, object]]:

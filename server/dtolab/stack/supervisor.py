@@ -191,7 +191,9 @@ class Supervisor:
         )
         log.info("catalogue: %d items loaded", loaded)
 
-        # 2. The data service (Zarr over HTTP).
+        # 2. The data service (Zarr over HTTP): the catalogue, and the jobs' results.
+        results = configs.results_dir(self.state)
+        results.mkdir(parents=True, exist_ok=True)
         uvicorn = [
             sys.executable,
             "-m",
@@ -206,7 +208,11 @@ class Supervisor:
         self.start_child(
             "data",
             [*uvicorn, "--port", str(chosen["data"]), "dtolab.stack.data_app:create_app"],
-            {**base_env, "DTOLAB_DATA_DIR": str(self.state.catalog)},
+            {
+                **base_env,
+                "DTOLAB_DATA_DIR": str(self.state.catalog),
+                "DTOLAB_RESULTS_DIR": str(results),
+            },
             port=chosen["data"],
             url=url["data"],
         )
@@ -233,15 +239,17 @@ class Supervisor:
 
         # 4. pygeoapi (OGC API - Processes), under gunicorn.
         cfg = configs.pygeoapi_config(
-            self.state, url["processes"], chosen["processes"], url["stac"]
+            self.state, url["processes"], chosen["processes"], url["stac"], url["data"]
         )
         openapi = self.state.config / "pygeoapi-openapi.yml"
+        # The job manager's database, kept out of the YAML (which holds no secrets).
+        jobs_env = {"DTOLAB_JOBS_DSN": postgres.dsn(chosen["postgres"], secrets["pg_password"])}
         generated = subprocess.run(
             [_bin("pygeoapi"), "openapi", "generate", str(cfg), "--output-file", str(openapi)],
             capture_output=True,
             text=True,
             check=False,
-            env={**base_env, "PYGEOAPI_CONFIG": str(cfg)},
+            env={**base_env, **jobs_env, "PYGEOAPI_CONFIG": str(cfg)},
         )
         if generated.returncode != 0:
             raise StackError(
@@ -265,7 +273,12 @@ class Supervisor:
                 "warning",
                 "pygeoapi.flask_app:APP",
             ],
-            {**base_env, "PYGEOAPI_CONFIG": str(cfg), "PYGEOAPI_OPENAPI": str(openapi)},
+            {
+                **base_env,
+                "PYGEOAPI_CONFIG": str(cfg),
+                "PYGEOAPI_OPENAPI": str(openapi),
+                **jobs_env,
+            },
             port=chosen["processes"],
             url=url["processes"],
         )

@@ -1,0 +1,198 @@
+"""Particle-steps per second of dtolab's drift kernel, against OpenDrift's OceanDrift, in one run.
+
+Forcing: the catalogue's HYCOM surface currents (``hycom-biscay``, top layer, 13 x 11 cells,
+50 times 12 h apart), read once through the notebook client and held in memory.
+
+The same problem for both: particles on a 0.05-degree disc in the middle of the box at
+2021-03-05T00:00, currents only (no wind, diffusion, Stokes drift or vertical motion), RK4,
+900 s steps, 96 steps (24 h), positions kept every hour. Timed, on the CPU, one process:
+
+- dtolab: ``dtolab.science.drift.advect`` with NumPy, the whole call (median of 3 runs after a
+  warm-up run);
+- OpenDrift 1.14: ``OceanDrift.run`` alone (median of 2 runs), set up as in the validation test
+  (tests/validation: linearNDFast, i.e. bilinear, interpolation; no landmask). Left out of the
+  timing: opening the NetCDF reader, building the model, its configuration and seeding; inside
+  it: OpenDrift's per-run preparation and its reading of the small forcing file (about 60 KB,
+  which dtolab holds in memory), negligible against the interpolation;
+- dtolab at 1,000,000 particles, 12 steps (3 h), positions kept at the start and the end only.
+
+Every particle must still be active at the end in each model, so both do the same work.
+Targets (issue 5): dtolab at least 50x OpenDrift at 10,000 particles, and at least 2,000,000
+particle-steps per second at 1,000,000 particles on the CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from dtolab.client.catalog import Catalog
+from dtolab.science.drift import ACTIVE, Forcing, advect, forcing_from_dataset
+
+DT = 900.0
+STEPS = 96
+START = datetime(2021, 3, 5)
+CENTRE, RADIUS = (-2.76, 44.95), 0.05  # degrees: well inside the box for 24 h of drift
+
+
+def forcing(catalog: Catalog) -> Forcing:
+    """HYCOM's top layer of both current components, in memory."""
+    ds = catalog.open_dataset("hycom-biscay-uo", variables=["uo", "vo"], depth=1)
+    return forcing_from_dataset(ds.load())
+
+
+def _disc(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    radius = RADIUS * np.sqrt(rng.uniform(0, 1, n))
+    angle = rng.uniform(0, 2 * np.pi, n)
+    lon = CENTRE[0] + radius * np.cos(angle) / np.cos(np.deg2rad(CENTRE[1]))
+    return lon, CENTRE[1] + radius * np.sin(angle)
+
+
+def _write_netcdf(f: Forcing, path: Path) -> None:
+    ds = xr.Dataset(
+        {
+            name: (("time", "lat", "lon"), values, {"standard_name": standard, "units": "m s-1"})
+            for name, values, standard in (
+                ("uo", f.u, "x_sea_water_velocity"),
+                ("vo", f.v, "y_sea_water_velocity"),
+            )
+        },
+        coords={
+            "time": ("time", f.time.astype("int64").astype("datetime64[s]")),
+            "lat": ("lat", f.lat, {"standard_name": "latitude", "units": "degrees_north"}),
+            "lon": ("lon", f.lon, {"standard_name": "longitude", "units": "degrees_east"}),
+        },
+    )
+    ds["time"].attrs["standard_name"] = "time"
+    ds.to_netcdf(path)
+
+
+def _opendrift_seconds(path: Path, lon: np.ndarray, lat: np.ndarray) -> tuple[float, object]:
+    """Seconds of one ``OceanDrift.run`` (setup untimed) and its last positions."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # cmocean, imported by OpenDrift, still passes N to ListedColormap (matplotlib 3.11)
+        warnings.filterwarnings("ignore", message="Passing 'N' to ListedColormap")
+        from opendrift.models.oceandrift import OceanDrift
+        from opendrift.readers import reader_netCDF_CF_generic
+
+    model = OceanDrift(loglevel=50)
+    reader = reader_netCDF_CF_generic.Reader(str(path))
+    reader.interpolation = "linearNDFast"
+    model.add_reader(reader)
+    for key, value in {
+        "general:use_auto_landmask": False,
+        "environment:constant:land_binary_mask": 0,
+        "general:coastline_action": "none",
+        "environment:constant:horizontal_diffusivity": 0,
+        "drift:advection_scheme": "runge-kutta4",
+        "drift:vertical_advection": False,
+        "drift:stokes_drift": False,
+    }.items():
+        model.set_config(key, value)
+    model.seed_elements(lon=lon, lat=lat, time=START, z=0, wind_drift_factor=0)
+    started = time.perf_counter()
+    model.run(duration=timedelta(seconds=STEPS * DT), time_step=DT, time_step_output=3600)
+    seconds = time.perf_counter() - started
+    return seconds, model.result.isel(time=-1)
+
+
+def _dtolab(f: Forcing, lon: np.ndarray, lat: np.ndarray, steps: int, every: int) -> dict:
+    return advect(
+        f,
+        lon,
+        lat,
+        start=(START - datetime(1970, 1, 1)).total_seconds(),
+        steps=steps,
+        dt=DT,
+        record_every=every,
+    )
+
+
+def _timed_dtolab(f: Forcing, n: int, steps: int, every: int, runs: int) -> tuple[float, dict]:
+    lon, lat = _disc(n)
+    out = _dtolab(f, lon, lat, steps, every)  # warm-up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        out = _dtolab(f, lon, lat, steps, every)
+        times.append(time.perf_counter() - started)
+    assert int((out["status"] == ACTIVE).sum()) == n, "dtolab particles left the forcing"
+    return statistics.median(times), out
+
+
+def run(f: Forcing, particles: int = 10_000, large: int = 1_000_000, large_steps: int = 12) -> dict:
+    lon, lat = _disc(particles)
+    dtolab_s, ours = _timed_dtolab(f, particles, STEPS, 4, runs=3)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "hycom_surface.nc"
+        _write_netcdf(f, path)
+        runs = [_opendrift_seconds(path, lon, lat) for _ in range(2)]
+    opendrift_s = statistics.median(s for s, _ in runs)
+    theirs = runs[-1][1]
+    assert int((theirs["status"].values == 0).sum()) == particles, "OpenDrift deactivated some"
+    large_s, _ = _timed_dtolab(f, large, large_steps, large_steps, runs=3)
+
+    from dtolab.science.skill import great_circle_km
+
+    separation = great_circle_km(ours["lon"], ours["lat"], theirs["lon"], theirs["lat"])
+    dtolab_rate = particles * STEPS / dtolab_s
+    opendrift_rate = particles * STEPS / opendrift_s
+    return {
+        "particles": particles,
+        "steps": STEPS,
+        "dtolab_s": round(dtolab_s, 3),
+        "opendrift_s": round(opendrift_s, 3),
+        "dtolab_particle_steps_per_s": dtolab_rate,
+        "opendrift_particle_steps_per_s": opendrift_rate,
+        "speedup": dtolab_rate / opendrift_rate,
+        "median_separation_m": float(np.median(separation) * 1000),
+        "large_particles": large,
+        "large_steps": large_steps,
+        "large_s": round(large_s, 3),
+        "large_particle_steps_per_s": large * large_steps / large_s,
+    }
+
+
+def markdown(r: dict) -> list[str]:
+    """Lines for BENCHMARKS.md."""
+    return [
+        f"\n## Drift kernel (HYCOM surface currents, RK4, {r['steps']} steps of {DT:.0f} s)\n",
+        "| model | particles | steps | time (s) | particle-steps/s |",
+        "|---|---|---|---|---|",
+        f"| dtolab advect (NumPy) | {r['particles']:,} | {r['steps']} | {r['dtolab_s']} | "
+        f"{r['dtolab_particle_steps_per_s']:,.0f} |",
+        f"| OpenDrift OceanDrift.run | {r['particles']:,} | {r['steps']} | {r['opendrift_s']} | "
+        f"{r['opendrift_particle_steps_per_s']:,.0f} |",
+        f"| dtolab advect (NumPy) | {r['large_particles']:,} | {r['large_steps']} | "
+        f"{r['large_s']} | {r['large_particle_steps_per_s']:,.0f} |",
+        f"\ndtolab vs OpenDrift at {r['particles']:,} particles: {r['speedup']:.0f}x; median "
+        f"end-point separation between the two: {r['median_separation_m']:.0f} m.",
+    ]
+
+
+if __name__ == "__main__":
+    import shutil
+
+    from tests.stack_helpers import dtolab, new_state_dir, up
+
+    state_dir = new_state_dir("dtolab-bench-drift-")
+    try:
+        catalog = Catalog(up(state_dir)["stac"])
+        currents = forcing(catalog)
+        catalog.close()
+    finally:
+        dtolab(state_dir, "down")
+        shutil.rmtree(state_dir, ignore_errors=True)
+    result = run(currents)
+    print(json.dumps(result, indent=2))
+    print("\n".join(markdown(result)))
