@@ -159,6 +159,7 @@ def outputs_document(doc: dict[str, Any], summary: dict[str, Any], stac_url: str
 
 def register(conn: psycopg.Connection, doc: dict[str, Any]) -> None:
     """Upsert the results collection (first time) and ``doc`` with pgstac's functions."""
+    conn.execute("SET search_path TO pgstac, public")  # pgstac's functions expect it
     exists = conn.execute("SELECT 1 FROM pgstac.collections WHERE id = %s", [COLLECTION]).fetchone()
     if not exists:
         conn.execute("SELECT pgstac.upsert_collection(%s)", [Jsonb(collection())])
@@ -166,4 +167,5 @@ def register(conn: psycopg.Connection, doc: dict[str, Any]) -> None:
 
 
 def unregister(conn: psycopg.Connection, item_id: str) -> None:
+    conn.execute("SET search_path TO pgstac, public")
     conn.execute("SELECT pgstac.delete_item(%s, %s)", [item_id, COLLECTION])
