@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import derived_sst, extension_overhead, item_listing, layout_choice, preview
+from benchmarks import derived_sst, drift, extension_overhead, item_listing, layout_choice, preview
 from dtolab.client.catalog import Catalog
 from tests.stack_helpers import dtolab, new_state_dir, up
 
@@ -34,12 +34,14 @@ def main() -> int:
         stack = up(state_dir)
         overhead = extension_overhead.run(stack)
         template = dict(Catalog(stack["stac"]).item("levitus-annual-so"))
+        currents = drift.forcing(Catalog(stack["stac"]))
     finally:
         dtolab(state_dir, "down")
         shutil.rmtree(state_dir, ignore_errors=True)
     layouts = layout_choice.run(derived_sst.item(store))
     previews = preview.run(preview.build(bench_dir / "sst-24th", store))
     listing = item_listing.run(template)
+    drifts = drift.run(currents)
 
     out = print
     out(
@@ -89,6 +91,7 @@ def main() -> int:
         f"{previews['speedup']:.0f}x faster; level read: {previews['level']}; "
         f"PNG {previews['png_kb']:.0f} KB."
     )
+    out("\n".join(drift.markdown(drifts)))
     return 0
 
 

@@ -126,7 +126,7 @@ def test_async_execute_status_results_and_dismiss(api, dtolab_stack):
     assert response.headers["Preference-Applied"] == "respond-async"
     location = response.headers["Location"]
     job_id = location.rsplit("/", 1)[1]
-    doc, seen = wait_for(api, location)
+    doc, _ = wait_for(api, location)
     assert doc["status"] == "successful", doc
     # /req/job-list/job-status: the status document's fields.
     for key in ("jobID", "status", "type", "processID", "created", "updated", "progress"):

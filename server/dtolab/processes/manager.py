@@ -264,7 +264,8 @@ class DtolabManager(BaseManager):
                     threads_per_worker=int(self.dask.get("threads_per_worker", 1)),
                     memory_limit=self.dask.get("memory_limit", "auto"),
                     processes=bool(self.dask.get("processes", True)),
-                    dashboard_address=self.dask.get("dashboard_address"),
+                    # Loopback and a free port: never 8787 taken by a user's own cluster.
+                    dashboard_address=self.dask.get("dashboard_address", "127.0.0.1:0"),
                 )
                 self._client = Client(self._cluster)
             return self._client
