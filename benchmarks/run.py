@@ -16,7 +16,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import derived_sst, drift, extension_overhead, item_listing, layout_choice, preview
+from benchmarks import (
+    derived_sst,
+    drift,
+    extension_overhead,
+    heat_stress,
+    item_listing,
+    layout_choice,
+    preview,
+)
 from dtolab.client.catalog import Catalog
 from tests.stack_helpers import dtolab, new_state_dir, up
 
@@ -35,6 +43,7 @@ def main() -> int:
         overhead = extension_overhead.run(stack)
         template = dict(Catalog(stack["stac"]).item("levitus-annual-so"))
         currents = drift.forcing(Catalog(stack["stac"]))
+        heat = heat_stress.run(stack["stac"])
     finally:
         dtolab(state_dir, "down")
         shutil.rmtree(state_dir, ignore_errors=True)
@@ -92,6 +101,7 @@ def main() -> int:
         f"PNG {previews['png_kb']:.0f} KB."
     )
     out("\n".join(drift.markdown(drifts)))
+    out("\n".join(heat_stress.markdown(heat)))
     return 0
 
 

@@ -29,8 +29,9 @@ from .base import (
 
 #: Largest region accepted, in cells of the computed grid.
 MAX_CELLS = 4_000_000
-#: Cells per side of the tiles computed as separate Dask tasks (memory per task ~ days x TILE^2).
-TILE = 200
+#: Cells per side of the tiles computed as separate Dask tasks (memory per task ~ days x TILE^2:
+#: about 40 MB per daily array at 100).
+TILE = 100
 
 METADATA: dict[str, Any] = {
     "version": "1.0.0",
