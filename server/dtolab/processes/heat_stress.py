@@ -206,7 +206,9 @@ def tile_stress(
     """One tile (a Dask task): (5, lat, lon) float32 = MMM, then max DHW and max alert level
     of the baseline and of the scenario. Only this tile's year of daily SST is in memory."""
     mmm = crw.mmm(monthly)
-    daily = np.tensordot(weights.astype("float32"), monthly.astype("float32"), axes=1)
+    # In float64, then rounded: a day between two months must not exceed the MMM by a float32
+    # rounding error (that would be a spurious HotSpot, a "Watch" where the climatology is flat).
+    daily = np.tensordot(weights, monthly.astype("float64"), axes=1).astype("float32")
     out = np.full((5, *mmm.shape), np.nan, dtype="float32")
     out[0] = mmm
     ocean = np.isfinite(mmm)
