@@ -289,19 +289,19 @@ class DtolabManager(BaseManager):
         requested_response: str | None = "raw",
     ) -> tuple[str, str, Any, JobStatus, dict[str, str] | None]:
         processor = self.get_processor(process_id)
-        if not isinstance(processor, ScenarioProcessor):
-            return super().execute_process(
-                process_id, data_dict, execution_mode, requested_outputs, None, requested_response
-            )
-        # Bad input is refused here, before a job exists (Rejected -> 400, TooLarge -> 413).
-        plan = processor.prepare(data_dict)
+        if isinstance(processor, ScenarioProcessor):
+            # Bad input is refused here, before a job exists (Rejected -> 400, TooLarge -> 413).
+            plan = processor.prepare(data_dict)
+            inputs, work = plan.inputs, self._run
+        else:  # a plain pygeoapi processor (a tool such as depth-statistics): execute() only
+            plan, inputs, work = data_dict, data_dict, self._run_plain
         job_id = str(uuid.uuid4())
         self.add_job(
             {
                 "identifier": job_id,
                 "process_id": process_id,
                 "process_version": processor.metadata.get("version"),
-                "inputs": plan.inputs,
+                "inputs": inputs,
                 "status": JobStatus.accepted.value,
                 "message": "accepted, waiting for a Dask worker",
                 "progress": 0,
@@ -311,7 +311,7 @@ class DtolabManager(BaseManager):
         wants_async = execution_mode == RequestedProcessExecutionMode.respond_async
         if wants_async:
             thread = threading.Thread(
-                target=self._run, args=(processor, job_id, plan), name=f"job-{job_id}", daemon=True
+                target=work, args=(processor, job_id, plan), name=f"job-{job_id}", daemon=True
             )
             thread.start()
             return (
@@ -321,7 +321,7 @@ class DtolabManager(BaseManager):
                 JobStatus.accepted,
                 {"Preference-Applied": RequestedProcessExecutionMode.respond_async.value},
             )
-        status, outputs = self._run(processor, job_id, plan)
+        status, outputs = work(processor, job_id, plan)
         headers = (
             {"Preference-Applied": RequestedProcessExecutionMode.wait.value}
             if execution_mode == RequestedProcessExecutionMode.wait
@@ -346,6 +346,41 @@ class DtolabManager(BaseManager):
             return bool(last[1])
 
         return check
+
+    def _failed(self, job_id: str, err: BaseException) -> tuple[JobStatus, dict[str, str]]:
+        message = f"{type(err).__name__}: {err}"
+        log.warning("job %s failed: %s", job_id, message)
+        self.update_job(
+            job_id,
+            {
+                "status": JobStatus.failed.value,
+                "finished": datetime.now(UTC),
+                "message": message[:2000],
+            },
+        )
+        return JobStatus.failed, {
+            "type": "NoApplicableCode",
+            "code": "NoApplicableCode",
+            "description": message,
+        }
+
+    def _run_plain(self, processor: Any, job_id: str, data: dict) -> tuple[JobStatus, Any]:
+        """A plain processor's ``execute`` as a job (in this process, not on Dask)."""
+        try:
+            self.update_job(job_id, {"status": JobStatus.running.value, "progress": 1})
+            mimetype, outputs = processor.execute(data)
+            with self._connect() as conn:
+                conn.execute(
+                    "UPDATE dtolab.jobs SET status = 'successful', progress = 100, "
+                    "message = 'done', finished = now(), updated = now(), outputs = %s, "
+                    "mimetype = %s WHERE job_id = %s",
+                    [Jsonb(outputs), mimetype, job_id],
+                )
+            return JobStatus.successful, outputs
+        except Exception as err:  # noqa: BLE001 - any failure fails the job, never the service
+            return self._failed(job_id, err)
+        finally:
+            self._cancel.pop(job_id, None)
 
     def _run(self, processor: ScenarioProcessor, job_id: str, plan: Any) -> tuple[JobStatus, Any]:
         """Run a job to its end; returns its status and outputs (or the error document)."""
@@ -408,21 +443,7 @@ class DtolabManager(BaseManager):
             return JobStatus.dismissed, {"status": "dismissed"}
         except Exception as err:  # noqa: BLE001 - any failure fails the job, never the service
             shutil.rmtree(folder, ignore_errors=True)
-            message = f"{type(err).__name__}: {err}"
-            log.warning("job %s failed: %s", job_id, message)
-            self.update_job(
-                job_id,
-                {
-                    "status": JobStatus.failed.value,
-                    "finished": datetime.now(UTC),
-                    "message": message[:2000],
-                },
-            )
-            return JobStatus.failed, {
-                "type": "NoApplicableCode",
-                "code": "NoApplicableCode",
-                "description": message,
-            }
+            return self._failed(job_id, err)
         finally:
             self._cancel.pop(job_id, None)
 
