@@ -28,6 +28,22 @@ from ..errors import DtolabError, NotFound
 CASES = ("baseline", "scenario")
 
 
+#: What every what-if process offers: both execution modes, dismissal, outputs by value or link.
+JOB_CONTROL = ["sync-execute", "async-execute", "dismiss"]
+TRANSMISSION = ["value", "reference"]
+#: The output every what-if process shares: its result, registered in the catalogue.
+ITEM_OUTPUT = {
+    "title": "Result item",
+    "description": "The STAC item registered in 'dtolab-scenario-results'.",
+    "schema": {"type": "string", "contentMediaType": "application/geo+json"},
+}
+
+
+def about(title: str, href: str) -> dict[str, str]:
+    """A process description's link to its method's source."""
+    return {"type": "text/html", "rel": "about", "title": title, "href": href, "hreflang": "en-US"}
+
+
 def case_coord() -> np.ndarray:
     """The ``case`` coordinate (variable-length strings: Zarr v3 has no fixed-width ones)."""
     return np.array(CASES, dtype=object)
@@ -44,15 +60,10 @@ class Rejected(ProcessorExecuteError):
         self.field = field
 
 
-class TooLarge(ProcessorExecuteError):
+class TooLarge(Rejected):
     """A request over a size limit: HTTP 413, the message gives the limit."""
 
-    ogc_exception_code = "InvalidParameterValue"
     http_status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(user_msg=f"inputs.{field}: {message}")
-        self.field = field
 
 
 class Cancelled(Exception):

@@ -15,11 +15,15 @@ from ..client.catalog import Item
 from ..science import drift as kernel
 from .base import (
     CASES,
+    ITEM_OUTPUT,
+    JOB_CONTROL,
+    TRANSMISSION,
     Context,
     Outcome,
     Rejected,
     ScenarioProcessor,
     TooLarge,
+    about,
     case_coord,
     check_inside,
     validate_inputs,
@@ -47,17 +51,14 @@ METADATA: dict[str, Any] = {
         "with the currents only; the scenario adds a wind through windage. Runs on CuPy when a "
         "GPU is present, NumPy otherwise (one code path)."
     ),
-    "jobControlOptions": ["sync-execute", "async-execute", "dismiss"],
-    "outputTransmission": ["value", "reference"],
+    "jobControlOptions": JOB_CONTROL,
+    "outputTransmission": TRANSMISSION,
     "keywords": ["drift", "oil spill", "search and rescue", "Lagrangian", "currents"],
     "links": [
-        {
-            "type": "text/html",
-            "rel": "about",
-            "title": "OpenDrift, Dagestad et al. (2018), doi:10.5194/gmd-11-1405-2018",
-            "href": "https://doi.org/10.5194/gmd-11-1405-2018",
-            "hreflang": "en-US",
-        }
+        about(
+            "OpenDrift, Dagestad et al. (2018), doi:10.5194/gmd-11-1405-2018",
+            "https://doi.org/10.5194/gmd-11-1405-2018",
+        )
     ],
     "method": (
         "RK4 advection as in OpenDrift (Dagestad et al. 2018, Geosci. Model Dev. 11, 1405) with "
@@ -201,11 +202,7 @@ METADATA: dict[str, Any] = {
             "per forcing cell) at density_hours; each with a 'case' dimension.",
             "schema": {"type": "string", "contentMediaType": "application/vnd+zarr"},
         },
-        "item": {
-            "title": "Result item",
-            "description": "The STAC item registered in 'dtolab-scenario-results'.",
-            "schema": {"type": "string", "contentMediaType": "application/geo+json"},
-        },
+        "item": ITEM_OUTPUT,
     },
     "example": {"inputs": {"particles": 1000, "duration_hours": 48, "windage": 3}},
 }

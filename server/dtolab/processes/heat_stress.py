@@ -16,11 +16,15 @@ from ..science import heat_stress as crw
 from ..science.sea_level import cell_area_km2
 from .base import (
     CASES,
+    ITEM_OUTPUT,
+    JOB_CONTROL,
+    TRANSMISSION,
     Context,
     Outcome,
     Rejected,
     ScenarioProcessor,
     TooLarge,
+    about,
     case_coord,
     check_bbox,
     check_inside,
@@ -44,24 +48,15 @@ METADATA: dict[str, Any] = {
         "(No Stress, Watch, Warning, Alert Levels 1-5). The baseline is the climatology; the "
         "scenario adds a uniform warming and an optional marine heatwave pulse."
     ),
-    "jobControlOptions": ["sync-execute", "async-execute", "dismiss"],
-    "outputTransmission": ["value", "reference"],
+    "jobControlOptions": JOB_CONTROL,
+    "outputTransmission": TRANSMISSION,
     "keywords": ["coral", "bleaching", "heat stress", "degree heating weeks", "Coral Reef Watch"],
     "links": [
-        {
-            "type": "text/html",
-            "rel": "about",
-            "title": "NOAA Coral Reef Watch 5 km methodology",
-            "href": "https://coralreefwatch.noaa.gov/product/5km/methodology.php",
-            "hreflang": "en-US",
-        },
-        {
-            "type": "text/html",
-            "rel": "about",
-            "title": "Liu et al. (2014), doi:10.3390/rs61111579",
-            "href": "https://doi.org/10.3390/rs61111579",
-            "hreflang": "en-US",
-        },
+        about(
+            "NOAA Coral Reef Watch 5 km methodology",
+            "https://coralreefwatch.noaa.gov/product/5km/methodology.php",
+        ),
+        about("Liu et al. (2014), doi:10.3390/rs61111579", "https://doi.org/10.3390/rs61111579"),
     ],
     "method": (
         "NOAA Coral Reef Watch (CRW) v3.1: MMM = the warmest month of the monthly climatology per "
@@ -154,11 +149,7 @@ METADATA: dict[str, Any] = {
             "description": "Zarr: max_dhw and max_alert (per case) and mmm.",
             "schema": {"type": "string", "contentMediaType": "application/vnd+zarr"},
         },
-        "item": {
-            "title": "Result item",
-            "description": "The STAC item registered in 'dtolab-scenario-results'.",
-            "schema": {"type": "string", "contentMediaType": "application/geo+json"},
-        },
+        "item": ITEM_OUTPUT,
     },
     "example": {"inputs": {"bbox": [142, -24, 154, -10], "warming": 1.0}},
 }

@@ -12,10 +12,14 @@ from ..client.catalog import Item
 from ..science import sea_level
 from .base import (
     CASES,
+    ITEM_OUTPUT,
+    JOB_CONTROL,
+    TRANSMISSION,
     Context,
     Outcome,
     ScenarioProcessor,
     TooLarge,
+    about,
     case_coord,
     check_bbox,
     check_inside,
@@ -36,17 +40,14 @@ METADATA: dict[str, Any] = {
         "connected to the ocean (flood fill), compared with the plain bathtub (every cell below "
         "the rise). Baseline and scenario are two rises (0 m, today, and 2 m by default)."
     ),
-    "jobControlOptions": ["sync-execute", "async-execute", "dismiss"],
-    "outputTransmission": ["value", "reference"],
+    "jobControlOptions": JOB_CONTROL,
+    "outputTransmission": TRANSMISSION,
     "keywords": ["sea-level rise", "inundation", "flood fill", "bathtub", "ETOPO5"],
     "links": [
-        {
-            "type": "text/html",
-            "rel": "about",
-            "title": "Method: Poulter and Halpin (2008), doi:10.1080/13658810701371858",
-            "href": "https://doi.org/10.1080/13658810701371858",
-            "hreflang": "en-US",
-        }
+        about(
+            "Method: Poulter and Halpin (2008), doi:10.1080/13658810701371858",
+            "https://doi.org/10.1080/13658810701371858",
+        )
     ],
     "method": (
         "Poulter, B. and Halpin, P. N. (2008), Raster modelling of coastal flooding from sea-level "
@@ -112,11 +113,7 @@ METADATA: dict[str, Any] = {
             "elevation, with a 'case' dimension (baseline, scenario).",
             "schema": {"type": "string", "contentMediaType": "application/vnd+zarr"},
         },
-        "item": {
-            "title": "Result item",
-            "description": "The STAC item registered in 'dtolab-scenario-results'.",
-            "schema": {"type": "string", "contentMediaType": "application/geo+json"},
-        },
+        "item": ITEM_OUTPUT,
     },
     "example": {"inputs": {"bbox": [3.0, 51.0, 8.0, 54.0], "rise": 2.0}},
 }
