@@ -7,7 +7,7 @@ The same problem for both: particles on a 0.05-degree disc in the middle of the 
 2021-03-05T00:00, currents only (no wind, diffusion, Stokes drift or vertical motion), RK4,
 900 s steps, 96 steps (24 h), positions kept every hour. Timed, on the CPU, one process:
 
-- dtolab: ``dtolab.science.drift.advect`` with NumPy arrays, the whole call (median of 3 runs
+- dtolab: ``dtolab.science.drift.advect`` with NumPy arrays, the whole call (median of 7 runs
   after a warm-up run), on its default CPU path: the kernel compiled by Numba, on as many
   threads as cores (``drift._threads``). Numba's compilation is not in the timing: it is timed
   apart, in a fresh Python with an empty Numba cache (``compile_s``), and loading the compiled
@@ -172,7 +172,7 @@ def _timed_plain_numpy(f: Forcing, n: int) -> float:
 def run(f: Forcing, particles: int = 10_000, large: int = 1_000_000, large_steps: int = 12) -> dict:
     compile_s, cache_load_s = _compile_seconds()
     lon, lat = _disc(particles)
-    dtolab_s, ours = _timed_dtolab(f, particles, STEPS, 4, runs=3)
+    dtolab_s, ours = _timed_dtolab(f, particles, STEPS, 4, runs=7)
     plain_s = _timed_plain_numpy(f, particles)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "hycom_surface.nc"

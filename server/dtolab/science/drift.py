@@ -21,8 +21,8 @@ module):
   differently for scalars (``_scalar_where``, ``_scalar_index``);
 - NumPy without Numba: on blocks of ``BLOCK_NUMPY`` particles, through ``_advance``.
 
-One kernel call makes all the steps up to the next recorded one (every step when there is a
-callback), each particle or block going through them in turn while it is in the CPU caches.
+One kernel call makes all the steps (one at a time when there is a callback), each particle or
+block going through them in turn while it is in the CPU caches, and writes the tracks.
 
 The random walk's normals are drawn outside the kernel by ``xp``'s generator, so a seed gives
 the same walk on every path. Compiled and NumPy paths agree to rounding (tests/unit).
@@ -176,46 +176,49 @@ def _step(
 
 
 def _advance(
-    x: Any,
-    y: Any,
-    status: Any,
+    lo: int,
+    hi: int,
+    state: tuple,
     out: tuple,
-    tables: Any,
-    lands: Any,
-    noise: tuple,
+    chunk: tuple,
     grid: tuple,
     bounds: tuple,
     dt: float,
     sigma: float,
     block: int,
 ) -> None:
-    """Arrays (NumPy, CuPy): ``lands.shape[0]`` steps of ``_step``, block of ``block``
-    particles after block, written to ``out`` (x, y, status). Step s uses ``tables[2 s]``,
-    ``tables[2 s + 1]``, ``tables[2 s + 2]`` (at t, t + dt/2, t + dt), ``lands[s]`` (width 0
-    if no land) and ``noise[0][s]``, ``noise[1][s]`` (width 0 without diffusion)."""
-    out_x, out_y, out_status = out
-    noise_x, noise_y = noise
-    n = x.shape[0]
-    for lo in range(0, n, block):
-        hi = min(lo + block, n)
-        a, b, c = x[lo:hi], y[lo:hi], status[lo:hi]
+    """Arrays (NumPy, CuPy): particles ``lo`` to ``hi`` through the steps of ``chunk``, block
+    of ``block`` particles after block.
+
+    ``state``: x, y, status before the steps; ``out``: x, y, status after them, and the tracks
+    (x, y: rows of all particles). ``chunk``: ``tables``, step s using ``tables[2 s]``,
+    ``[2 s + 1]``, ``[2 s + 2]`` (at t, t + dt/2, t + dt); ``lands[s]`` (width 0 if no land);
+    normals ``noise_x[s]``, ``noise_y[s]`` (width 0 without diffusion); and ``record[s]``, the
+    track row to write after step s (-1: none)."""
+    x, y, status = state
+    out_x, out_y, out_status, track_x, track_y = out
+    tables, lands, noise_x, noise_y, record = chunk
+    for first in range(lo, hi, block):
+        last = min(first + block, hi)
+        a, b, c = x[first:last], y[first:last], status[first:last]
         for s in range(lands.shape[0]):
             stages = (tables[2 * s], tables[2 * s + 1], tables[2 * s + 2])
-            nx, ny = noise_x[s, lo:hi], noise_y[s, lo:hi]
+            nx, ny = noise_x[s, first:last], noise_y[s, first:last]
             a, b, c = _step(a, b, c, stages, lands[s], nx, ny, grid, bounds, dt, sigma)
-        out_x[lo:hi] = a
-        out_y[lo:hi] = b
-        out_status[lo:hi] = c
+            if record[s] >= 0:
+                track_x[record[s], first:last] = a
+                track_y[record[s], first:last] = b
+        out_x[first:last] = a
+        out_y[first:last] = b
+        out_status[first:last] = c
 
 
 def _advance_particles(
-    x: Any,
-    y: Any,
-    status: Any,
+    lo: int,
+    hi: int,
+    state: tuple,
     out: tuple,
-    tables: Any,
-    lands: Any,
-    noise: tuple,
+    chunk: tuple,
     grid: tuple,
     bounds: tuple,
     dt: float,
@@ -224,16 +227,20 @@ def _advance_particles(
 ) -> None:
     """Numba: as ``_advance``, particle after particle (``_step`` on scalars; ``block``
     unused)."""
-    out_x, out_y, out_status = out
-    noise_x, noise_y = noise
+    x, y, status = state
+    out_x, out_y, out_status, track_x, track_y = out
+    tables, lands, noise_x, noise_y, record = chunk
     diffuse = noise_x.shape[1] > 0
-    for p in range(x.shape[0]):
+    for p in range(lo, hi):
         a, b, c = x[p], y[p], status[p]
         for s in range(lands.shape[0]):
             stages = (tables[2 * s], tables[2 * s + 1], tables[2 * s + 2])
             nx = noise_x[s, p] if diffuse else 0.0
             ny = noise_y[s, p] if diffuse else 0.0
             a, b, c = _step(a, b, c, stages, lands[s], nx, ny, grid, bounds, dt, sigma)
+            if record[s] >= 0:
+                track_x[record[s], p] = a
+                track_y[record[s], p] = b
         out_x[p] = a
         out_y[p] = b
         out_status[p] = c
@@ -441,37 +448,11 @@ def velocity(forcing: Forcing, t: float, lon: Any, lat: Any, xp: Any = np) -> tu
     return u.reshape(x.shape), v.reshape(x.shape)
 
 
-def _call(
-    kernel: Any,
-    part: tuple[int, int],
-    lon: Any,
-    lat: Any,
-    status: Any,
-    out: tuple,
-    tables: Any,
-    lands: Any,
-    noise: tuple,
-    *rest: Any,
-) -> None:
-    """``kernel`` on the particles ``part`` (first, end)."""
-    lo, hi = part
-    kernel(
-        lon[lo:hi],
-        lat[lo:hi],
-        status[lo:hi],
-        tuple(a[lo:hi] for a in out),
-        tables,
-        lands,
-        tuple(a[:, lo:hi] for a in noise),
-        *rest,
-    )
-
-
 def _inputs(prepared: _Prepared, t: float, dt: float, steps: int, rng: Any, n: int) -> tuple:
     """What the kernel needs for ``steps`` steps from time ``t``: the stacked tables at t,
     t + dt/2, t + dt, t + 3 dt/2...; the land masks after each step (width 0 if none has land);
     the normals of the random walk if ``rng`` (width 0 if not), drawn step after step by xp's
-    generator so that a seed gives the same walk on every path; and the time at the end."""
+    generator so that a seed gives the same walk on every path; then the time at the end."""
     module = prepared.xp
     tables, lands, normals = [prepared.table(t)], [], []
     for _ in range(steps):
@@ -489,7 +470,7 @@ def _inputs(prepared: _Prepared, t: float, dt: float, steps: int, rng: Any, n: i
         noise = (module.stack(normals[0::2]), module.stack(normals[1::2]))
     else:
         noise = (module.empty((steps, 0)), module.empty((steps, 0)))
-    return module.stack(tables), lands, noise, t
+    return module.stack(tables), lands, *noise, t
 
 
 # -- the driver --------------------------------------------------------------------------------
@@ -532,31 +513,35 @@ def advect(
     block = BLOCK_NUMPY if xp is np else max(n, 1)  # compiled: unused
     threads = _threads(n) if compiled else 1
     parts = [(n * p // threads, n * (p + 1) // threads) for p in range(threads)]
-    # steps per kernel call: up to the next recorded or called-back step, within memory bounds
+    # steps per kernel call: all of them (tracks are written by the kernel) or one if there is
+    # a callback, within memory bounds
     most = max(1, MAX_TABLE_VALUES // (16 * prepared.cells))
     if sigma > 0:
         most = min(most, max(1, MAX_NOISE_VALUES // max(n, 1)))
-    track_lon, track_lat = [lon.copy()], [lat.copy()]
+    rows = 1 + (steps // record_every if record_every else 0)
+    track_lon, track_lat = xp.empty((rows, n)), xp.empty((rows, n))
+    track_lon[0], track_lat[0] = lon, lat
     pool = ThreadPoolExecutor(threads - 1) if threads > 1 else None
     t = float(start)
     done = 0
     try:
         while done < steps:
             chunk = min(steps - done, 1 if callback is not None else most)
+            record = np.full(chunk, -1, dtype=np.int64)  # track row after each step, or -1
             if record_every:
-                chunk = min(chunk, record_every - done % record_every)
-            tables, lands, noise, t = _inputs(prepared, t, dt, chunk, rng if sigma > 0 else None, n)
+                after = np.arange(done + 1, done + chunk + 1)
+                kept = after % record_every == 0
+                record[kept] = after[kept] // record_every
+            *inputs, t = _inputs(prepared, t, dt, chunk, rng if sigma > 0 else None, n)
             out = (xp.empty_like(lon), xp.empty_like(lat), xp.empty_like(status))
-            args = (lon, lat, status, out, tables, lands, noise, grid, bounds, dt, sigma)
-            jobs = [pool.submit(_call, kernel, part, *args, block) for part in parts[1:]]
-            _call(kernel, parts[0], *args, block)  # the first part here, the others on the pool
+            args = ((lon, lat, status), (*out, track_lon, track_lat), (*inputs, record))
+            args += (grid, bounds, dt, sigma, block)
+            jobs = [pool.submit(kernel, *part, *args) for part in parts[1:]]
+            kernel(*parts[0], *args)  # the first part here, the others on the pool
             for job in jobs:
                 job.result()
             lon, lat, status = out
             done += chunk
-            if record_every and done % record_every == 0:
-                track_lon.append(lon)
-                track_lat.append(lat)
             if callback is not None:
                 callback(done, t, lon.reshape(shape), lat.reshape(shape), status.reshape(shape))
     finally:
@@ -566,8 +551,8 @@ def advect(
         "lon": lon.reshape(shape),
         "lat": lat.reshape(shape),
         "status": status.reshape(shape),
-        "track_lon": xp.stack(track_lon).reshape((len(track_lon), *shape)),
-        "track_lat": xp.stack(track_lat).reshape((len(track_lat), *shape)),
+        "track_lon": track_lon.reshape((rows, *shape)),
+        "track_lat": track_lat.reshape((rows, *shape)),
         "time": t,
     }
 
