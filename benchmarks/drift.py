@@ -39,11 +39,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
 
 from dtolab.client.catalog import Catalog
 from dtolab.science import drift as kernel
 from dtolab.science.drift import ACTIVE, Forcing, advect, forcing_from_dataset
+from tests.validation.test_drift_validation import write_cf_currents
 
 DT = 900.0
 STEPS = 96
@@ -63,25 +63,6 @@ def _disc(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     angle = rng.uniform(0, 2 * np.pi, n)
     lon = CENTRE[0] + radius * np.cos(angle) / np.cos(np.deg2rad(CENTRE[1]))
     return lon, CENTRE[1] + radius * np.sin(angle)
-
-
-def _write_netcdf(f: Forcing, path: Path) -> None:
-    ds = xr.Dataset(
-        {
-            name: (("time", "lat", "lon"), values, {"standard_name": standard, "units": "m s-1"})
-            for name, values, standard in (
-                ("uo", f.u, "x_sea_water_velocity"),
-                ("vo", f.v, "y_sea_water_velocity"),
-            )
-        },
-        coords={
-            "time": ("time", f.time.astype("int64").astype("datetime64[s]")),
-            "lat": ("lat", f.lat, {"standard_name": "latitude", "units": "degrees_north"}),
-            "lon": ("lon", f.lon, {"standard_name": "longitude", "units": "degrees_east"}),
-        },
-    )
-    ds["time"].attrs["standard_name"] = "time"
-    ds.to_netcdf(path)
 
 
 def _opendrift_seconds(path: Path, lon: np.ndarray, lat: np.ndarray) -> tuple[float, object]:
@@ -176,7 +157,7 @@ def run(f: Forcing, particles: int = 10_000, large: int = 1_000_000, large_steps
     plain_s = _timed_plain_numpy(f, particles)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "hycom_surface.nc"
-        _write_netcdf(f, path)
+        write_cf_currents(f, path)
         runs = [_opendrift_seconds(path, lon, lat) for _ in range(2)]
     opendrift_s = statistics.median(s for s, _ in runs)
     theirs = runs[-1][1]
