@@ -43,7 +43,7 @@ import numpy as np
 from dtolab.client.catalog import Catalog
 from dtolab.science import drift as kernel
 from dtolab.science.drift import ACTIVE, Forcing, advect, forcing_from_dataset
-from tests.validation.test_drift_validation import write_cf_currents
+from tests.validation.test_drift_validation import opendrift_model, write_cf_currents
 
 DT = 900.0
 STEPS = 96
@@ -67,29 +67,7 @@ def _disc(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def _opendrift_seconds(path: Path, lon: np.ndarray, lat: np.ndarray) -> tuple[float, object]:
     """Seconds of one ``OceanDrift.run`` (setup untimed) and its last positions."""
-    import warnings
-
-    with warnings.catch_warnings():
-        # cmocean, imported by OpenDrift, still passes N to ListedColormap (matplotlib 3.11)
-        warnings.filterwarnings("ignore", message="Passing 'N' to ListedColormap")
-        from opendrift.models.oceandrift import OceanDrift
-        from opendrift.readers import reader_netCDF_CF_generic
-
-    model = OceanDrift(loglevel=50)
-    reader = reader_netCDF_CF_generic.Reader(str(path))
-    reader.interpolation = "linearNDFast"
-    model.add_reader(reader)
-    for key, value in {
-        "general:use_auto_landmask": False,
-        "environment:constant:land_binary_mask": 0,
-        "general:coastline_action": "none",
-        "environment:constant:horizontal_diffusivity": 0,
-        "drift:advection_scheme": "runge-kutta4",
-        "drift:vertical_advection": False,
-        "drift:stokes_drift": False,
-    }.items():
-        model.set_config(key, value)
-    model.seed_elements(lon=lon, lat=lat, time=START, z=0, wind_drift_factor=0)
+    model = opendrift_model(path, lon, lat, START)
     started = time.perf_counter()
     model.run(duration=timedelta(seconds=STEPS * DT), time_step=DT, time_step_output=3600)
     seconds = time.perf_counter() - started

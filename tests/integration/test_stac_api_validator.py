@@ -20,8 +20,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytest.importorskip("stac_api_validator", reason="needs stac-api-validator (test dependency)")
-
 pytestmark = pytest.mark.stack
 
 REPO = Path(__file__).resolve().parents[2]

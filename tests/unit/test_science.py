@@ -220,7 +220,6 @@ def random_case():
 
 
 def test_compiled_kernel_matches_numpy(monkeypatch):
-    pytest.importorskip("numba")
     from dtolab.science import drift
 
     forcing, x, y, params = random_case()

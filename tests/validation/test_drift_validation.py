@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import warnings
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -153,12 +154,16 @@ def write_cf_currents(forcing: Forcing, path) -> None:
     ds.to_netcdf(path)
 
 
-def opendrift_ocean_drift(path, lon, lat, start: datetime, hours: float):
-    """OpenDrift's OceanDrift driven by the currents alone: RK4, no diffusion, no wind, Stokes
-    drift or vertical motion, no landmask (the HYCOM box has no land); bilinear in space
-    (the reader's default 'linearNDFast', scipy map_coordinates of order 1) and linear in time."""
-    from opendrift.models.oceandrift import OceanDrift
-    from opendrift.readers import reader_netCDF_CF_generic
+def opendrift_model(path, lon, lat, start: datetime):
+    """OpenDrift's OceanDrift, seeded, driven by the currents alone: RK4, no diffusion, no wind,
+    Stokes drift or vertical motion, no landmask (the HYCOM box has no land); bilinear in space
+    (the reader's default 'linearNDFast', scipy map_coordinates of order 1) and linear in time.
+    Also the benchmark's (benchmarks/drift.py), which times ``run`` alone."""
+    with warnings.catch_warnings():
+        # cmocean, imported by OpenDrift, still passes N to ListedColormap (matplotlib 3.11)
+        warnings.filterwarnings("ignore", message="Passing 'N' to ListedColormap")
+        from opendrift.models.oceandrift import OceanDrift
+        from opendrift.readers import reader_netCDF_CF_generic
 
     model = OceanDrift(loglevel=50)
     reader = reader_netCDF_CF_generic.Reader(str(path))
@@ -176,6 +181,12 @@ def opendrift_ocean_drift(path, lon, lat, start: datetime, hours: float):
     }.items():
         model.set_config(key, value)
     model.seed_elements(lon=lon, lat=lat, time=start, z=0, wind_drift_factor=0)
+    return model
+
+
+def opendrift_ocean_drift(path, lon, lat, start: datetime, hours: float):
+    """``opendrift_model`` run for ``hours``; the last positions."""
+    model = opendrift_model(path, lon, lat, start)
     model.run(duration=timedelta(hours=hours), time_step=DT, time_step_output=HOUR)
     return model.result.isel(time=-1)
 

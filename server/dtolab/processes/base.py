@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 import numpy as np
 import xarray as xr
+from distributed import KilledWorker
 from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
 
 from ..client.catalog import Catalog, Item, open_item
@@ -68,6 +69,25 @@ class TooLarge(Rejected):
 
 class Cancelled(Exception):
     """The job was dismissed while it ran."""
+
+
+#: What a running job may meet, each failing the job with its message (and nothing else):
+#: input or data found wrong late, the model's own failures (a diverging integration, a shape
+#: mismatch, a missing key, memory), files and the network (OSError includes timeouts), and a
+#: Dask task whose worker kept dying (the scheduler retries it first).
+JOB_ERRORS: tuple[type[BaseException], ...] = (
+    DtolabError,
+    ProcessorExecuteError,
+    ArithmeticError,
+    ValueError,
+    TypeError,
+    LookupError,
+    AssertionError,
+    MemoryError,
+    RuntimeError,
+    OSError,
+    KilledWorker,
+)
 
 
 @dataclass

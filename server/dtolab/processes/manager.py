@@ -46,7 +46,7 @@ from pygeoapi.util import JobStatus, RequestedProcessExecutionMode
 
 from ..stack.procs import start_time
 from . import results
-from .base import Cancelled, Context, ScenarioProcessor
+from .base import JOB_ERRORS, Cancelled, Context, ScenarioProcessor
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,9 @@ CREATE INDEX IF NOT EXISTS jobs_created ON dtolab.jobs (created DESC);
 """
 
 #: Columns a pygeoapi ``update_job`` may set (anything else is ignored).
+#: Failures that end a job with their message: the process's own, and the job store's.
+RUN_ERRORS = (*JOB_ERRORS, psycopg.Error)
+
 UPDATABLE = {"status", "message", "progress", "started", "updated", "finished", "mimetype"}
 
 
@@ -364,21 +367,32 @@ class DtolabManager(BaseManager):
             "description": message,
         }
 
+    @staticmethod
+    def _succeeded(
+        conn: psycopg.Connection, job_id: str, outputs: Any, mimetype: str, item_id: str | None
+    ) -> bool:
+        """Record a job's outputs; False if its row is gone (dismissed meanwhile)."""
+        cur = conn.execute(
+            "UPDATE dtolab.jobs SET status = 'successful', progress = 100, message = 'done', "
+            "finished = now(), updated = now(), outputs = %s, mimetype = %s, item_id = %s "
+            "WHERE job_id = %s",
+            [Jsonb(outputs), mimetype, item_id, job_id],
+        )
+        return cur.rowcount == 1
+
     def _run_plain(self, processor: Any, job_id: str, data: dict) -> tuple[JobStatus, Any]:
         """A plain processor's ``execute`` as a job (in this process, not on Dask)."""
         try:
             self.update_job(job_id, {"status": JobStatus.running.value, "progress": 1})
             mimetype, outputs = processor.execute(data)
             with self._connect() as conn:
-                conn.execute(
-                    "UPDATE dtolab.jobs SET status = 'successful', progress = 100, "
-                    "message = 'done', finished = now(), updated = now(), outputs = %s, "
-                    "mimetype = %s WHERE job_id = %s",
-                    [Jsonb(outputs), mimetype, job_id],
-                )
+                self._succeeded(conn, job_id, outputs, mimetype, None)
             return JobStatus.successful, outputs
-        except Exception as err:  # noqa: BLE001 - any failure fails the job, never the service
+        except RUN_ERRORS as err:
             return self._failed(job_id, err)
+        except BaseException as err:  # a bug: the job still ends, and the error is seen
+            self._failed(job_id, err)
+            raise
         finally:
             self._cancel.pop(job_id, None)
 
@@ -427,13 +441,8 @@ class DtolabManager(BaseManager):
             with self._connect() as conn:
                 ctx.check()
                 results.register(conn, item)
-                cur = conn.execute(
-                    "UPDATE dtolab.jobs SET status = 'successful', progress = 100, "
-                    "message = 'done', finished = now(), updated = now(), outputs = %s, "
-                    "item_id = %s, mimetype = 'application/json' WHERE job_id = %s",
-                    [Jsonb(outputs), item["id"], job_id],
-                )
-                if cur.rowcount == 0:  # dismissed at the last moment
+                if not self._succeeded(conn, job_id, outputs, "application/json", item["id"]):
+                    # dismissed at the last moment
                     results.unregister(conn, item["id"])
                     raise Cancelled(job_id)
             return JobStatus.successful, outputs
@@ -441,9 +450,13 @@ class DtolabManager(BaseManager):
             shutil.rmtree(folder, ignore_errors=True)
             log.info("job %s dismissed while running", job_id)
             return JobStatus.dismissed, {"status": "dismissed"}
-        except Exception as err:  # noqa: BLE001 - any failure fails the job, never the service
+        except RUN_ERRORS as err:
             shutil.rmtree(folder, ignore_errors=True)
             return self._failed(job_id, err)
+        except BaseException as err:  # a bug: the job still ends, and the error is seen
+            shutil.rmtree(folder, ignore_errors=True)
+            self._failed(job_id, err)
+            raise
         finally:
             self._cancel.pop(job_id, None)
 
