@@ -1,5 +1,6 @@
 # dtolab developer commands. Everything runs from the virtual environment in .venv/.
 #   make up      install, build the demo catalogue, start the embedded stack + JupyterLab
+#   make hub     the same stack behind JupyterHub (OpenID Connect login, Dask Gateway)
 #   make down    stop the stack
 #   make test    install, lint, and run every test (unit, integration, browser)
 #   make bench   run the benchmarks (results go in BENCHMARKS.md)
@@ -12,10 +13,10 @@ JLPM := $(VENV)/bin/jlpm
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Everything the installed package is built from: a change here re-runs the (editable) install.
-SOURCES := pyproject.toml package.json yarn.lock tsconfig.json \
+SOURCES := pyproject.toml package.json yarn.lock tsconfig.json hub-config/node/package-lock.json \
 	$(shell find extension/src extension/style -type f 2>/dev/null)
 
-.PHONY: install system-packages up down status test lint test-python bench clean
+.PHONY: install system-packages up hub down status test lint test-python bench clean
 
 install: $(STAMP)
 
@@ -26,13 +27,18 @@ $(STAMP): $(SOURCES) scripts/system-packages.sh
 	@scripts/system-packages.sh
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	CI=true $(PY) -m pip install --quiet -e ".[stack,test]"
+	CI=true $(PY) -m pip install --quiet -e ".[stack,hub,test]"
+	@# The hub's node programs (OpenID Connect provider, configurable-http-proxy), from the lock.
+	npm ci --prefix hub-config/node --no-audit --no-fund --loglevel=error
 	@# Link the built extension into the environment so that `jlpm build` is enough after edits.
 	$(VENV)/bin/jupyter-builder develop --overwrite . >/dev/null
 	@touch $(STAMP)
 
 up: install
 	$(VENV)/bin/dtolab up --detach
+
+hub: install
+	$(VENV)/bin/dtolab hub --detach
 
 down:
 	@test -x $(VENV)/bin/dtolab && $(VENV)/bin/dtolab down || true
@@ -55,4 +61,4 @@ bench: install
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) node_modules extension/lib server/dtolab/labextension server/dtolab/_version.py
+	rm -rf $(VENV) node_modules hub-config/node/node_modules extension/lib server/dtolab/labextension server/dtolab/_version.py

@@ -32,4 +32,8 @@ def __getattr__(name: str) -> object:
         from .client import catalog
 
         return getattr(catalog, name)
+    if name == "cluster":
+        from .client.cluster import cluster
+
+        return cluster
     raise AttributeError(name)

@@ -27,6 +27,7 @@ from .endpoints import Endpoint
 from .http import decode, join_url
 from .resolve import resolve
 from .selection import positions, subset_indexers
+from .tokens import endpoint_auth
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +113,12 @@ class Catalog:
         if self.endpoint.stac is None:
             raise NotFound(f"endpoint {self.endpoint.name!r} has no STAC API")
         self.timeout = timeout
-        headers = {"Accept": "application/json"}
-        if self.endpoint.token:
-            headers["Authorization"] = f"Bearer {self.endpoint.token}"
         self._http = httpx.Client(
-            timeout=timeout, headers=headers, transport=transport, follow_redirects=False
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+            auth=endpoint_auth(self.endpoint),
+            transport=transport,
+            follow_redirects=False,
         )
         self._collection_ids: list[str] | None = None
 

@@ -19,12 +19,17 @@ EDITO = {
     "free_text": False,
 }
 
+#: How requests to an endpoint authenticate: no token (or its fixed ``token``), or the hub user's.
+AUTH_MODES = ("none", "user")
+
 
 @dataclass(frozen=True)
 class Endpoint:
     """One named upstream: a STAC API, an OGC API - Processes server, or both.
 
     ``token`` is a bearer token added server-side; it never leaves the server.
+    ``auth`` is "none", or "user": send the logged-in hub user's access token (see
+    :mod:`dtolab.client.tokens`).
     ``free_text`` says whether the STAC API supports the ``q`` parameter (EDITO's does not).
     """
 
@@ -33,6 +38,7 @@ class Endpoint:
     stac: str | None = None
     processes: str | None = None
     token: str | None = field(default=None, repr=False)
+    auth: str = "none"
     free_text: bool = True
     #: URL prefixes of assets that may be read although they resolve to a loopback or private
     #: address (the embedded stack's data service); public addresses need no listing.
@@ -46,7 +52,7 @@ class Endpoint:
             "stac": self.stac,
             "processes": self.processes,
             "free_text": self.free_text,
-            "authenticated": self.token is not None,
+            "authenticated": self.token is not None or self.auth == "user",
         }
 
     def url(self, service: str) -> str:
@@ -81,13 +87,27 @@ def _check_prefixes(name: str, value: object) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
+def _check_auth(name: str, value: object) -> str:
+    if value not in AUTH_MODES:
+        raise InvalidInput(f"endpoints.{name}.auth", f"must be one of {list(AUTH_MODES)}")
+    return str(value)
+
+
 def parse_endpoints(config: Mapping[str, Mapping[str, object]]) -> dict[str, Endpoint]:
     """Validate endpoint configuration (a dict of name -> settings) into Endpoint objects."""
     endpoints: dict[str, Endpoint] = {}
     for name, settings in config.items():
         if not isinstance(settings, Mapping):
             raise InvalidInput(f"endpoints.{name}", "must be a mapping of settings")
-        unknown = set(settings) - {"title", "stac", "processes", "token", "free_text", "assets"}
+        unknown = set(settings) - {
+            "title",
+            "stac",
+            "processes",
+            "token",
+            "auth",
+            "free_text",
+            "assets",
+        }
         if unknown:
             raise InvalidInput(f"endpoints.{name}", f"unknown settings {sorted(unknown)}")
         endpoint = Endpoint(
@@ -98,6 +118,7 @@ def parse_endpoints(config: Mapping[str, Mapping[str, object]]) -> dict[str, End
             token=settings.get("token") or None,  # type: ignore[arg-type]
             free_text=bool(settings.get("free_text", True)),
             assets=_check_prefixes(name, settings.get("assets")),
+            auth=_check_auth(name, settings.get("auth", "none")),
         )
         if endpoint.stac is None and endpoint.processes is None:
             raise InvalidInput(f"endpoints.{name}", "needs a 'stac' or a 'processes' URL")

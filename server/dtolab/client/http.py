@@ -1,8 +1,9 @@
 """A careful asynchronous HTTP client for upstream APIs.
 
-Only URLs below a configured endpoint are requested; the endpoint's token is added here, on the
-server; idempotent GETs are retried on connection failures; responses are size-limited while they
-stream; every failure becomes one of the ``dtolab.errors`` classes with a readable message.
+Only URLs below a configured endpoint are requested; the endpoint's token (or the hub user's, see
+:mod:`dtolab.client.tokens`) is added here, on the server; idempotent GETs are retried on
+connection failures; responses are size-limited while they stream; every failure becomes one of
+the ``dtolab.errors`` classes with a readable message.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import orjson
 
 from ..errors import NotFound, ResponseTooLarge, UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from .endpoints import Endpoint
+from .tokens import endpoint_auth
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +83,12 @@ class UpstreamClient:
     async def _get(
         self, endpoint: Endpoint, service: str, url: str, params: Mapping[str, Any] | None
     ) -> Any:
-        headers = {"Authorization": f"Bearer {endpoint.token}"} if endpoint.token else {}
+        auth = endpoint_auth(endpoint)
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         attempt = 0
         while True:
             try:
-                body, status = await self._fetch(endpoint, url, clean, headers)
+                body, status = await self._fetch(endpoint, url, clean, auth)
             except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as err:
                 if attempt < self.retries:
                     attempt += 1
@@ -108,9 +110,10 @@ class UpstreamClient:
             return decode(endpoint, url, status, body)
 
     async def _fetch(
-        self, endpoint: Endpoint, url: str, params: Mapping[str, Any], headers: Mapping[str, str]
+        self, endpoint: Endpoint, url: str, params: Mapping[str, Any], auth: httpx.Auth | None
     ) -> tuple[bytes, int]:
-        async with self._client.stream("GET", url, params=params, headers=headers) as response:
+        kwargs = {"auth": auth} if auth is not None else {}
+        async with self._client.stream("GET", url, params=params, **kwargs) as response:
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
@@ -129,7 +132,11 @@ def decode(endpoint: Endpoint, url: str, status: int, body: bytes) -> Any:
     if status == 404:
         raise NotFound(f"{endpoint.name}: not found upstream ({url})")
     if status in (401, 403):
-        hint = "the configured token was refused" if endpoint.token else "it needs a token"
+        hint = (
+            "the token was refused"
+            if endpoint.token or endpoint.auth == "user"
+            else "it needs a token"
+        )
         raise UpstreamError(endpoint.name, f"access denied ({status}): {hint}", status)
     if 300 <= status < 400:
         # Never followed: the target could lie outside the configured endpoint.

@@ -10,6 +10,7 @@ dimension (baseline, scenario), a summary, and what the result item needs (exten
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -25,6 +26,7 @@ from pygeoapi.process.base import BaseProcessor, ProcessorExecuteError
 
 from ..client.catalog import Catalog, Item, open_item
 from ..errors import DtolabError, NotFound
+from ..stack.auth import SERVICE_TOKEN_ENV
 
 CASES = ("baseline", "scenario")
 
@@ -228,7 +230,8 @@ class ScenarioProcessor(BaseProcessor):
     def item(self, field_name: str, item_id: str, collection: str | None = None) -> Item:
         if not self.stac_url:
             raise Rejected(field_name, "no catalogue is configured for this process (stac_url)")
-        catalog = Catalog(self.stac_url)
+        # Under `dtolab hub` the catalogue needs a token: the stack's own service token.
+        catalog = Catalog(self.stac_url, token=os.environ.get(SERVICE_TOKEN_ENV) or None)
         try:
             return catalog.item(item_id, collection=collection)
         except NotFound:

@@ -1,8 +1,10 @@
-"""The ``dtolab`` command: ``up``, ``down`` and ``status`` of the embedded stack."""
+"""The ``dtolab`` command: ``up``, ``hub``, ``down`` and ``status`` of the embedded stack, and
+``hub-user`` to manage the embedded hub's local accounts."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -14,11 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..hub import users as hub_users
+from ..hub.launch import HubOptions, default_users_file
 from . import procs
 from .errors import StackError
 from .health import tail
 from .state import StackLock, StateDir, default_state_dir
-from .supervisor import SERVICES, Options, Supervisor, cleanup_leftovers, running_message
+from .supervisor import (
+    HUB_SERVICES,
+    SERVICES,
+    Options,
+    Supervisor,
+    cleanup_leftovers,
+    hub_message,
+    running_message,
+)
 
 log = logging.getLogger("dtolab.stack")
 
@@ -47,6 +59,43 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--timeout", type=float, default=300, help="seconds --detach waits (300)")
     for name in SERVICES:
         up.add_argument(f"--{name}-port", type=int, default=None, help=f"port of {name} (free)")
+    hub = sub.add_parser(
+        "hub",
+        help="start the stack with JupyterHub, an OpenID Connect provider and Dask Gateway "
+        "instead of a single JupyterLab",
+    )
+    hub.add_argument("--detach", action="store_true", help="return once everything is healthy")
+    hub.add_argument("--timeout", type=float, default=300, help="seconds --detach waits (300)")
+    hub.add_argument(
+        "--users",
+        type=Path,
+        default=None,
+        help="local accounts of the provider (default: hub-config/local-users.json)",
+    )
+    hub.add_argument(
+        "--token-lifetime",
+        type=int,
+        default=300,
+        help="seconds an access token lives; renewed after two thirds (300)",
+    )
+    hub.add_argument(
+        "--cull-timeout",
+        type=int,
+        default=3600,
+        help="stop labs idle for this many seconds, 0 never (3600)",
+    )
+    for name in HUB_SERVICES:
+        hub.add_argument(f"--{name}-port", type=int, default=None, help=f"port of {name} (free)")
+    user = sub.add_parser(
+        "hub-user", help="add a local account to the embedded hub's users file, or change it"
+    )
+    user.add_argument("username")
+    user.add_argument("--admin", action="store_true", help="in the administrators' group")
+    user.add_argument("--name", default="", help="display name")
+    user.add_argument("--users", type=Path, default=None, help="the users file to change")
+    user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     sub.add_parser("down", help="stop the stack and everything it started")
     status = sub.add_parser("status", help="say whether the stack runs, and its URLs")
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -64,31 +113,46 @@ def stack_summary(state: StateDir) -> dict[str, Any]:
         "stac": (services.get("stac") or {}).get("url"),
         "processes": (services.get("processes") or {}).get("url"),
         "data": (services.get("data") or {}).get("url"),
+        "hub": (services.get("hub") or {}).get("url"),
         "postgres": f"127.0.0.1:{services['postgres']['port']}" if "postgres" in services else None,
         "state_dir": str(state.root),
     }
 
 
 def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
-    requested = {name: getattr(args, f"{name}_port") for name in SERVICES}
+    """``dtolab up`` and ``dtolab hub``: run the supervisor here, or detached until healthy."""
+    hub = args.command == "hub"
+    names = HUB_SERVICES if hub else SERVICES
+    requested = {name: getattr(args, f"{name}_port") for name in names}
+    notebook_dir = Path.cwd() if hub else args.notebook_dir.resolve()
+    hub_options = (
+        HubOptions(
+            users_file=args.users.resolve() if args.users else None,
+            token_lifetime=args.token_lifetime,
+            cull_timeout=args.cull_timeout,
+        )
+        if hub
+        else None
+    )
+    if hub and args.token_lifetime < 30:
+        print("dtolab: --token-lifetime must be at least 30 seconds", file=sys.stderr)
+        return 2
     if not args.detach:
-        options = Options(state.root, requested, args.notebook_dir.resolve())
-        return Supervisor(options).run()
+        return Supervisor(Options(state.root, requested, notebook_dir, hub_options)).run()
     summary = stack_summary(state)
     if summary["running"]:
-        print(f"dtolab is already running on {state.root}: {summary['lab']}")
+        where = summary["hub"] or summary["lab"]
+        print(f"dtolab is already running on {state.root}: {where}")
         return 0
     state.create()
-    argv = [
-        sys.executable,
-        "-m",
-        "dtolab.stack.cli",
-        "--state-dir",
-        str(state.root),
-        "up",
-        "--notebook-dir",
-        str(args.notebook_dir.resolve()),
-    ]
+    argv = [sys.executable, "-m", "dtolab.stack.cli", "--state-dir", str(state.root)]
+    if hub:
+        argv += ["hub", "--token-lifetime", str(args.token_lifetime)]
+        argv += ["--cull-timeout", str(args.cull_timeout)]
+        if args.users:
+            argv += ["--users", str(args.users.resolve())]
+    else:
+        argv += ["up", "--notebook-dir", str(notebook_dir)]
     for name, port in requested.items():
         if port is not None:
             argv += [f"--{name}-port", str(port)]
@@ -110,8 +174,12 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
         record = state.read_stack() or {}
         if record.get("status") == "running" and record["supervisor"]["pid"] == proc.pid:
             summary = stack_summary(state)
-            urls = {name: summary[name] for name in ("lab", "stac", "processes", "data")}
-            print(f"{running_message(state.root, **urls)}\nStop it with `dtolab down`.")
+            urls = {name: summary[name] for name in ("stac", "processes", "data")}
+            if hub:
+                message = hub_message(state.root, summary["hub"], **urls)
+            else:
+                message = running_message(state.root, summary["lab"], **urls)
+            print(f"{message}\nStop it with `dtolab down`.")
             return 0
         time.sleep(0.3)
     os.kill(proc.pid, signal.SIGTERM)
@@ -121,6 +189,26 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def cmd_hub_user(args: argparse.Namespace) -> int:
+    """Add or change a local account of the embedded hub (password hashed, never stored)."""
+    path = (args.users or default_users_file()).resolve()
+    data = json.loads(path.read_text()) if path.exists() else {"users": []}
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.username}: ")
+    if len(password) < 8:
+        print("dtolab: the password must have at least 8 characters", file=sys.stderr)
+        return 2
+    groups = ["dtolab-users", "dtolab-admins"] if args.admin else ["dtolab-users"]
+    entry = hub_users.user_entry(args.username, password, groups, args.name)
+    others = [u for u in data.get("users", []) if u.get("username") != args.username]
+    data["users"] = [*others, entry]
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    print(f"{args.username} saved in {path}; a running hub reads it at its next start")
+    return 0
 
 
 def cmd_down(state: StateDir) -> int:
@@ -143,8 +231,9 @@ def cmd_status(args: argparse.Namespace, state: StateDir) -> int:
     if args.json:
         print(json.dumps(summary))
     elif summary["running"]:
+        front = f"hub {summary['hub']}" if summary["hub"] else f"lab {summary['lab']}"
         print(
-            f"running: lab {summary['lab']}, STAC {summary['stac']}, "
+            f"running: {front}, STAC {summary['stac']}, "
             f"processes {summary['processes']} (state in {state.root})"
         )
     else:
@@ -157,8 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s dtolab %(levelname)s %(message)s")
     state = StateDir((args.state_dir or default_state_dir()).expanduser().resolve())
     try:
-        if args.command == "up":
+        if args.command in ("up", "hub"):
             return cmd_up(args, state)
+        if args.command == "hub-user":
+            return cmd_hub_user(args)
         if args.command == "down":
             return cmd_down(state)
         return cmd_status(args, state)

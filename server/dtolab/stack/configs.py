@@ -95,40 +95,46 @@ def results_dir(state: StateDir) -> Path:
     return state.jobs / "results"
 
 
-def local_endpoint(urls: dict[str, str]) -> dict[str, dict[str, object]]:
+def local_endpoint(urls: dict[str, str], auth: str = "none") -> dict[str, dict[str, object]]:
     """The embedded stack as dtolab endpoint configuration (server extension and kernels).
 
     ``urls`` holds the "stac", "processes" and "data" service URLs. The data service listens on
     loopback, so its assets are listed as readable (previews refuse private addresses otherwise).
+    ``auth="user"`` (labs spawned by the embedded hub): send the hub user's access token.
     """
-    return {
-        "local": {
-            "title": "Embedded stack (this machine)",
-            "stac": urls["stac"],
-            "processes": urls["processes"],
-            "assets": [urls["data"]],
-        }
+    endpoint: dict[str, object] = {
+        "title": "Embedded stack (this machine)",
+        "stac": urls["stac"],
+        "processes": urls["processes"],
+        "assets": [urls["data"]],
     }
+    if auth != "none":
+        endpoint["auth"] = auth
+    return {"local": endpoint}
 
 
-def endpoints_env(urls: dict[str, str]) -> str:
+def endpoints_env(urls: dict[str, str], auth: str = "none") -> str:
     """``$DTOLAB_ENDPOINTS`` for the lab's kernels."""
-    return json.dumps(local_endpoint(urls))
+    return json.dumps(local_endpoint(urls, auth))
 
 
-def jupyter_config(state: StateDir, urls: dict[str, str]) -> Path:
-    """Write the Jupyter config folder that points dtolab at the embedded services."""
-    folder = state.config / "jupyter"
+def jupyter_config(
+    state: StateDir, urls: dict[str, str], name: str = "jupyter", auth: str = "none"
+) -> Path:
+    """Write the Jupyter config folder ``config/<name>`` that points dtolab at the embedded
+    services (``auth`` as in :func:`local_endpoint`) and quiets JupyterLab's network pop-ups."""
+    folder = state.config / name
     folder.mkdir(parents=True, exist_ok=True)
+    settings = state.config / "lab-settings"
     config = {
         "DtolabExtension": {
-            "endpoints": local_endpoint(urls),
+            "endpoints": local_endpoint(urls, auth),
             "default_endpoint": "local",
-        }
+        },
+        "LabApp": {"news_url": None, "app_settings_dir": str(settings)},
     }
     (folder / "jupyter_server_config.json").write_text(json.dumps(config, indent=2))
     # Lab settings overrides: no news or update pop-ups (they would reach for the internet).
-    settings = state.config / "lab-settings"
     settings.mkdir(exist_ok=True)
     overrides = {
         "@jupyterlab/apputils-extension:notification": {

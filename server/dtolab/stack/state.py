@@ -8,7 +8,8 @@ Layout::
     <state>/config         generated configuration (pygeoapi, Jupyter)
     <state>/jobs           pygeoapi job database and outputs
     <state>/logs           one log per service, plus the supervisor's
-    <state>/secrets.json   database password and lab token (mode 0600)
+    <state>/hub            the embedded hub: its database, provider keys, users' home folders
+    <state>/secrets.json   database password, lab token, hub keys (mode 0600)
     <state>/ports.json     ports chosen on first start, reused later
     <state>/stack.json     the running stack: supervisor and service pids, URLs (mode 0600)
     <state>/stack.lock     held by the running supervisor (released by the kernel if it dies)
@@ -40,6 +41,20 @@ def default_state_dir() -> Path:
     return Path(base) / "dtolab"
 
 
+#: Every secret of the stack and how it is made.
+SECRETS = {
+    "pg_password": lambda: secrets.token_urlsafe(24),
+    "lab_token": lambda: secrets.token_hex(24),
+    # The embedded hub: auth_state encryption key, OpenID Connect client secret, the proxy's
+    # API token, the stack's service token (internal calls to the APIs), provider cookie keys.
+    "hub_crypt_key": lambda: secrets.token_hex(32),
+    "oidc_client_secret": lambda: secrets.token_urlsafe(32),
+    "proxy_token": lambda: secrets.token_hex(32),
+    "service_token": lambda: secrets.token_urlsafe(32),
+    "oidc_cookie_key": lambda: secrets.token_urlsafe(32),
+}
+
+
 @dataclass(frozen=True)
 class StateDir:
     root: Path
@@ -69,6 +84,10 @@ class StateDir:
         return self.root / "logs"
 
     @property
+    def hub(self) -> Path:
+        return self.root / "hub"
+
+    @property
     def stack_file(self) -> Path:
         return self.root / "stack.json"
 
@@ -83,12 +102,14 @@ class StateDir:
         self.root.chmod(0o755)
 
     def secrets(self) -> dict[str, str]:
-        """Database password and lab token, generated once and kept private."""
+        """The stack's secrets, each generated once (an older file gains the new ones) and kept
+        private: database password, lab token, and the embedded hub's keys."""
         path = self.root / "secrets.json"
-        if path.exists():
-            return json.loads(path.read_text())
-        values = {"pg_password": secrets.token_urlsafe(24), "lab_token": secrets.token_hex(24)}
-        write_private(path, values)
+        values = json.loads(path.read_text()) if path.exists() else {}
+        missing = {k: make() for k, make in SECRETS.items() if k not in values}
+        if missing:
+            values.update(missing)
+            write_private(path, values)
         return values
 
     def saved_ports(self) -> dict[str, int]:

@@ -1,9 +1,11 @@
 """The supervisor: starts the services in order with health checks, watches them, stops them all.
 
 Order: PostgreSQL -> pgstac migrations and catalogue -> data service -> STAC API -> pygeoapi ->
-JupyterLab. Every child runs in its own session and gets a signal if the supervisor dies, so a
-Ctrl-C, a SIGTERM or even a SIGKILL of the supervisor leaves nothing running; whatever a crash
-still left behind is found through ``stack.json`` and stopped by the next ``up`` or ``down``.
+JupyterLab. In hub mode (``dtolab hub``) the OpenID Connect provider starts before the APIs (they
+check its tokens) and JupyterHub (with its proxy, Dask Gateway and culler) replaces JupyterLab.
+Every child runs in its own session and gets a signal if the supervisor dies, so a Ctrl-C, a
+SIGTERM or even a SIGKILL of the supervisor leaves nothing running; whatever a crash still left
+behind is found through ``stack.json`` and stopped by the next ``up`` or ``down``.
 """
 
 from __future__ import annotations
@@ -23,13 +25,18 @@ import psycopg
 
 from ..catalog import build as catalog
 from ..client import resolve
-from . import configs, health, ports, postgres, procs
+from ..hub import launch as hub_launch
+from ..hub.launch import HubOptions
+from . import auth, configs, health, ports, postgres, procs
 from .errors import StackError
 from .state import StackLock, StateDir
 
 log = logging.getLogger("dtolab.stack")
 
 SERVICES = ["postgres", "data", "stac", "processes", "lab"]
+#: Hub mode's services, then ports of the hub's own parts (its API, the proxy's, the gateway's).
+HUB_SERVICES = ["postgres", "data", "oidc", "stac", "processes", "hub"]
+HUB_PORTS = ["hub-internal", "proxy-api", "gateway"]
 #: How each service is asked to stop: PostgreSQL's SIGINT is its "fast" shutdown.
 STOP_SIGNAL = {"postgres": signal.SIGINT}
 
@@ -39,6 +46,8 @@ class Options:
     state_dir: Path
     requested_ports: dict[str, int | None] = field(default_factory=dict)
     notebook_dir: Path = field(default_factory=Path.cwd)
+    #: Hub mode (``dtolab hub``) when set.
+    hub: HubOptions | None = None
 
 
 def _bin(name: str) -> str:
@@ -165,8 +174,10 @@ class Supervisor:
     def start_all(self) -> None:
         secrets = self.state.secrets()
         saved = self.state.saved_ports()
-        chosen = ports.choose(SERVICES, self.options.requested_ports, saved)
-        self.state.save_ports(chosen)
+        hub = self.options.hub
+        names = [*HUB_SERVICES, *HUB_PORTS] if hub else SERVICES
+        chosen = ports.choose(names, self.options.requested_ports, saved)
+        self.state.save_ports({**saved, **chosen})
         base_env = {
             k: v for k, v in os.environ.items() if not k.startswith(("PG", "JUPYTER_TOKEN"))
         }
@@ -218,7 +229,19 @@ class Supervisor:
         )
         self.wait("data", health.http_ok(f"{url['data']}/{catalog.INDEX}"))
 
-        # 3. The STAC API.
+        # 3. Hub mode: the OpenID Connect provider, whose tokens the APIs check from now on.
+        gate_env: dict[str, str] = {}
+        service_auth: dict[str, str] = {}
+        if hub:
+            argv, env, issuer = hub_launch.provider_argv_env(
+                self.state, hub, port=chosen["oidc"], hub_url=url["hub"], secrets=secrets
+            )
+            self.start_child("oidc", argv, {**base_env, **env}, port=chosen["oidc"], url=issuer)
+            self.wait("oidc", health.http_ok(f"{issuer}/.well-known/openid-configuration"))
+            gate_env = {auth.ISSUER_ENV: issuer, auth.SERVICE_TOKEN_ENV: secrets["service_token"]}
+            service_auth = {"Authorization": f"Bearer {secrets['service_token']}"}
+
+        # 4. The STAC API.
         pg_env = {
             "PGUSER": postgres.SUPERUSER,
             "PGPASSWORD": secrets["pg_password"],
@@ -231,13 +254,13 @@ class Supervisor:
         self.start_child(
             "stac",
             [*uvicorn, "--port", str(chosen["stac"]), "dtolab.stack.stac_app:create_app"],
-            {**base_env, **pg_env},
+            {**base_env, **pg_env, **gate_env},
             port=chosen["stac"],
             url=url["stac"],
         )
-        self.wait("stac", health.http_ok(f"{url['stac']}/collections"))
+        self.wait("stac", health.http_ok(f"{url['stac']}/collections", service_auth))
 
-        # 4. pygeoapi (OGC API - Processes), under gunicorn.
+        # 5. pygeoapi (OGC API - Processes), under gunicorn.
         cfg = configs.pygeoapi_config(
             self.state, url["processes"], chosen["processes"], url["stac"], url["data"]
         )
@@ -271,20 +294,24 @@ class Supervisor:
                 "600",
                 "--log-level",
                 "warning",
-                "pygeoapi.flask_app:APP",
+                "dtolab.stack.processes_app:APP",
             ],
             {
                 **base_env,
                 "PYGEOAPI_CONFIG": str(cfg),
                 "PYGEOAPI_OPENAPI": str(openapi),
                 **jobs_env,
+                **gate_env,
             },
             port=chosen["processes"],
             url=url["processes"],
         )
-        self.wait("processes", health.http_ok(f"{url['processes']}/processes?f=json"))
+        self.wait("processes", health.http_ok(f"{url['processes']}/processes?f=json", service_auth))
 
-        # 5. JupyterLab with dtolab pointed at the services above.
+        # 6. JupyterHub (hub mode) or JupyterLab, with dtolab pointed at the services above.
+        if hub:
+            self.start_hub(hub, chosen, url, issuer, secrets, base_env)
+            return
         folder = configs.jupyter_config(self.state, url)
         lab_argv = [
             sys.executable,
@@ -319,9 +346,35 @@ class Supervisor:
             f"{url['lab']}/lab?token={secrets['lab_token']}"
         )
 
+    def start_hub(
+        self,
+        hub: HubOptions,
+        chosen: dict[str, int],
+        url: dict[str, str],
+        issuer: str,
+        secrets: dict[str, str],
+        base_env: dict[str, str],
+    ) -> None:
+        """JupyterHub; it starts configurable-http-proxy, Dask Gateway and the idle culler."""
+        folder = configs.jupyter_config(self.state, url, name="hub-lab", auth="user")
+        lab_env = hub_launch.lab_environment(self.state, url, chosen["gateway"], folder)
+        argv, env = hub_launch.hub_argv_env(
+            self.state, hub, ports=chosen, issuer=issuer, secrets=secrets, lab_env=lab_env
+        )
+        self.start_child(
+            "hub", argv, {**base_env, **env}, port=chosen["hub"], url=url["hub"], cwd=self.state.hub
+        )
+        self.wait("hub", health.http_ok(f"{url['hub']}/hub/health"), timeout=120)
+        gateway = f"http://127.0.0.1:{chosen['gateway']}{hub_launch.GATEWAY_PREFIX}/api/health"
+        self.wait("hub", health.http_ok(gateway), timeout=60)
+
     def announce(self) -> None:
         s = self.record["services"]
         urls = {name: s[name]["url"] for name in ("stac", "processes", "data")}
+        if self.options.hub:
+            message = hub_message(self.state.root, s["hub"]["url"], **urls)
+            print(f"{message}\nStop it with Ctrl-C or `dtolab down`.", flush=True)
+            return
         message = running_message(self.state.root, s["lab"]["token_url"], **urls)
         print(f"{message}\nStop it with Ctrl-C or `dtolab down`.", flush=True)
 
@@ -366,6 +419,17 @@ def running_message(state_root: Path, lab: str, stac: str, processes: str, data:
         f"  JupyterLab:            {lab}\n"
         f"  STAC API:              {stac}\n"
         f"  OGC API - Processes:   {processes}\n"
+        f"  data (Zarr over HTTP): {data}"
+    )
+
+
+def hub_message(state_root: Path, hub: str, stac: str, processes: str, data: str) -> str:
+    """What `dtolab hub` prints once every service is healthy."""
+    return (
+        f"dtolab hub is running (state in {state_root})\n"
+        f"  JupyterHub:            {hub}  (log in: see README, 'Logging in')\n"
+        f"  STAC API:              {stac}  (access token needed)\n"
+        f"  OGC API - Processes:   {processes}  (access token needed)\n"
         f"  data (Zarr over HTTP): {data}"
     )
 

@@ -1,0 +1,1 @@
+"""dtolab behind JupyterHub: the authenticator, local users, the embedded hub's launcher."""
