@@ -20,7 +20,8 @@ c.Proxy.address = f"127.0.0.1:{port}"
 c.Proxy.tcp_address = f"127.0.0.1:{port}"
 c.Proxy.prefix = "/services/dask-gateway"
 
-c.DaskGateway.authenticator_class = "dask_gateway_server.auth.JupyterHubAuthenticator"
+# The hub checks every token (dtolab.hub.gateway: an unknown token is a 401, not a 500).
+c.DaskGateway.authenticator_class = "dtolab.hub.gateway.HubTokenAuthenticator"
 
 # Schedulers and workers as local processes of the gateway's user, from the gateway's own
 # environment (which has dtolab). distributed has no `dask-scheduler` script any more.

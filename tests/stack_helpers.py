@@ -45,3 +45,33 @@ def up(state_dir: Path, notebook_dir: Path | None = None) -> dict:
     if result.returncode != 0:
         raise RuntimeError(f"dtolab up failed:\n{result.stdout}\n{result.stderr}")
     return status(state_dir)
+
+
+#: Accounts of the test hub: users and an administrator by group, one in no dtolab group.
+HUB_USERS = {
+    "demo": ("demo-password-1", ["dtolab-users"]),
+    "admin": ("admin-password-1", ["dtolab-users", "dtolab-admins"]),
+    "outsider": ("outsider-password-1", ["other-project"]),
+    "reader": ("reader-password-1", ["dtolab-users"]),
+}
+
+
+def hub_up(state_dir: Path, users: dict[str, tuple[str, list[str]]], token_lifetime: int) -> dict:
+    """``dtolab hub --detach`` with a users file of ``users`` (name -> (password, groups))."""
+    from dtolab.hub.users import user_entry
+
+    users_file = state_dir / "users.json"
+    entries = [user_entry(name, pw, groups) for name, (pw, groups) in users.items()]
+    users_file.write_text(json.dumps({"users": entries}))
+    result = dtolab(
+        state_dir,
+        "hub",
+        "--detach",
+        "--users",
+        str(users_file),
+        "--token-lifetime",
+        str(token_lifetime),
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dtolab hub failed:\n{result.stdout}\n{result.stderr}")
+    return status(state_dir)

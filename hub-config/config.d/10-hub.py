@@ -24,8 +24,8 @@ c.JupyterHub.db_url = setting("DTOLAB_HUB_DB_URL", f"sqlite:///{data_dir / 'jupy
 c.JupyterHub.cookie_secret_file = str(data_dir / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(data_dir / "jupyterhub.pid")
 
-# Start on /hub/home after login; a user's default server opens JupyterLab.
-c.JupyterHub.default_url = "/hub/home"
+# After login the hub starts the user's default server and opens JupyterLab in it; /hub/home
+# lists (and starts) the named servers.
 c.Spawner.default_url = "/lab"
 
 # Users may run several named servers next to their default one.

@@ -28,7 +28,6 @@ if spawner == "local":
 # user's token say "auth": "user"; the token itself is fetched from the hub when needed.
 lab_env = json.loads(setting("DTOLAB_HUB_LAB_ENV", "{}"))
 c.Spawner.environment.update(lab_env)
-c.Spawner.args = [*c.Spawner.args, "--LabApp.news_url=None"]
 
 # The server's own API token may read its user's auth_state (the access token) and reach the
 # Dask Gateway service, besides what a server needs anyway.

@@ -14,7 +14,7 @@
 //     "access_token_ttl", "clients": [{client_id, client_secret, redirect_uris, ...}] }
 
 import { generateKeyPairSync, scryptSync, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { URL } from 'node:url';
 
@@ -257,6 +257,10 @@ const provider = new Provider(settings.issuer, {
   }
 });
 provider.proxy = false;
+// Failures inside the library: logged with their reason (never a token: none is in a message).
+provider.on('server_error', (ctx, err) =>
+  console.log(`server error: ${err.name}: ${err.message}`)
+);
 
 // -- the login page --------------------------------------------------------------------------
 function escape(text) {
@@ -303,13 +307,23 @@ async function readForm(req) {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+// The login form posts here and is then redirected to a client (the hub): browsers apply
+// form-action to those redirects too, so the clients' origins are allowed with our own.
+const formTargets = [
+  "'self'",
+  ...new Set(
+    settings.clients.flatMap(client =>
+      client.redirect_uris.map(uri => new URL(uri).origin)
+    )
+  )
+].join(' ');
+
 function send(res, status, html) {
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formTargets}`
   });
   res.end(html);
 }

@@ -140,3 +140,22 @@ class ScenarioPanel:
     @property
     def processes(self) -> Locator:
         return self.region.get_by_role("list", name="Processes")
+
+
+class HubLogin:
+    """The hub's front page and the OpenID Connect provider's sign-in form."""
+
+    def __init__(self, page: Page, hub_url: str) -> None:
+        self.page = page
+        self.hub_url = hub_url
+
+    def open(self) -> "HubLogin":
+        self.page.goto(f"{self.hub_url}/hub/login")
+        self.page.get_by_role("button", name="Sign in with dtolab local accounts").click()
+        expect(self.page.get_by_role("heading", name="Sign in to dtolab")).to_be_visible()
+        return self
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
