@@ -21,6 +21,7 @@ from benchmarks import (
     drift,
     extension_overhead,
     heat_stress,
+    hub_logins,
     item_listing,
     layout_choice,
     preview,
@@ -51,6 +52,7 @@ def main() -> int:
     previews = preview.run(preview.build(bench_dir / "sst-24th", store))
     listing = item_listing.run(template)
     drifts = drift.run(currents)
+    logins = hub_logins.run()  # its own hub, after the stack above has stopped
 
     out = print
     out(
@@ -102,6 +104,8 @@ def main() -> int:
     )
     out("\n".join(drift.markdown(drifts)))
     out("\n".join(heat_stress.markdown(heat)))
+    out(f"\n## Hub: {logins['users']} users log in at once\n")
+    out(hub_logins.markdown(logins))
     return 0
 
 
