@@ -27,6 +27,9 @@ $(STAMP): $(SOURCES) scripts/system-packages.sh
 	@scripts/system-packages.sh
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# A reinstall writes install.json through the develop link below into the build folder,
+	@# which the wheel would then hold twice: drop both before installing again.
+	rm -f $(VENV)/share/jupyter/labextensions/dtolab server/dtolab/labextension/install.json
 	CI=true $(PY) -m pip install --quiet -e ".[stack,hub,test]"
 	@# The hub's node programs (OpenID Connect provider, configurable-http-proxy), from the lock.
 	npm ci --prefix hub-config/node --no-audit --no-fund --loglevel=error

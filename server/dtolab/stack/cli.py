@@ -28,7 +28,6 @@ from .supervisor import (
     Options,
     Supervisor,
     cleanup_leftovers,
-    hub_message,
     running_message,
 )
 
@@ -175,10 +174,8 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
         if record.get("status") == "running" and record["supervisor"]["pid"] == proc.pid:
             summary = stack_summary(state)
             urls = {name: summary[name] for name in ("stac", "processes", "data")}
-            if hub:
-                message = hub_message(state.root, summary["hub"], **urls)
-            else:
-                message = running_message(state.root, summary["lab"], **urls)
+            front = summary["hub"] if hub else summary["lab"]
+            message = running_message(state.root, front, **urls, hub=hub)
             print(f"{message}\nStop it with `dtolab down`.")
             return 0
         time.sleep(0.3)

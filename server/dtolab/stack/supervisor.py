@@ -372,7 +372,7 @@ class Supervisor:
         s = self.record["services"]
         urls = {name: s[name]["url"] for name in ("stac", "processes", "data")}
         if self.options.hub:
-            message = hub_message(self.state.root, s["hub"]["url"], **urls)
+            message = running_message(self.state.root, s["hub"]["url"], **urls, hub=True)
             print(f"{message}\nStop it with Ctrl-C or `dtolab down`.", flush=True)
             return
         message = running_message(self.state.root, s["lab"]["token_url"], **urls)
@@ -412,25 +412,22 @@ class Supervisor:
         self.children.clear()
 
 
-def running_message(state_root: Path, lab: str, stac: str, processes: str, data: str) -> str:
-    """What `dtolab up` prints once every service is healthy."""
-    return (
-        f"dtolab is running (state in {state_root})\n"
-        f"  JupyterLab:            {lab}\n"
-        f"  STAC API:              {stac}\n"
-        f"  OGC API - Processes:   {processes}\n"
-        f"  data (Zarr over HTTP): {data}"
-    )
-
-
-def hub_message(state_root: Path, hub: str, stac: str, processes: str, data: str) -> str:
-    """What `dtolab hub` prints once every service is healthy."""
-    return (
-        f"dtolab hub is running (state in {state_root})\n"
-        f"  JupyterHub:            {hub}  (log in: see README, 'Logging in')\n"
-        f"  STAC API:              {stac}  (access token needed)\n"
-        f"  OGC API - Processes:   {processes}  (access token needed)\n"
-        f"  data (Zarr over HTTP): {data}"
+def running_message(
+    state_root: Path, front: str, stac: str, processes: str, data: str, *, hub: bool = False
+) -> str:
+    """What `dtolab up` (``front`` is the lab's URL) or `dtolab hub` (the hub's) print once
+    every service is healthy."""
+    guarded = "  (access token needed)" if hub else ""
+    return "\n".join(
+        [
+            f"dtolab {'hub ' if hub else ''}is running (state in {state_root})",
+            f"  JupyterHub:            {front}  (log in: README, 'Multi-user: the hub')"
+            if hub
+            else f"  JupyterLab:            {front}",
+            f"  STAC API:              {stac}{guarded}",
+            f"  OGC API - Processes:   {processes}{guarded}",
+            f"  data (Zarr over HTTP): {data}",
+        ]
     )
 
 
