@@ -26,12 +26,13 @@ cluster.shutdown()
 """
 
 BOGUS_CODE = """
+from aiohttp import ClientResponseError
 from dask_gateway import Gateway
 from dask_gateway.auth import JupyterHubAuth
 gateway = Gateway(auth=JupyterHubAuth(api_token="not-a-hub-token"))
 try:
     gateway.list_clusters()
-except Exception as err:
+except ClientResponseError as err:
     print(type(err).__name__, err)
 else:
     print("ACCEPTED")

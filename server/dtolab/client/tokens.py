@@ -91,7 +91,10 @@ class HubUserToken:
                 "hub", "the hub holds no access token for this user (auth_state is off?)"
             )
         now = time.time()
-        renew = state.get("refresh_at") or (state.get("expires_at") or now + DEFAULT_REUSE) - 60
+        renew = state.get("refresh_at")
+        if renew is None:  # a hub without dtolab's authenticator: a minute before expiry
+            expires = state.get("expires_at")
+            renew = float(expires) - 60 if expires else now + DEFAULT_REUSE
         with self._lock:
             self._token = token
             # Past the renewal time the hub may still answer the old token for a moment (it
