@@ -1,4 +1,5 @@
-"""The ``dtolab`` command: ``up``, ``hub``, ``down`` and ``status`` of the embedded stack, and
+"""The ``dtolab`` command: ``up``, ``hub``, ``down`` and ``status`` of the embedded stack,
+``catalog`` to build the demo catalogue ahead of time, ``env`` for a lab started elsewhere, and
 ``hub-user`` to manage the embedded hub's local accounts."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import getpass
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -16,14 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..catalog import build as catalog
 from ..hub import users as hub_users
 from ..hub.launch import HubOptions, default_users_file
-from . import procs
+from . import configs, procs
 from .errors import StackError
 from .health import tail
 from .state import StackLock, StateDir, default_state_dir
 from .supervisor import (
     HUB_SERVICES,
+    NO_LAB,
     SERVICES,
     Options,
     Supervisor,
@@ -56,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         help="JupyterLab's root folder (default: .)",
     )
     up.add_argument("--timeout", type=float, default=300, help="seconds --detach waits (300)")
+    up.add_argument(
+        "--no-lab",
+        action="store_true",
+        help="start the services only; a lab started elsewhere (Binder's) reads `dtolab env`",
+    )
     for name in SERVICES:
         up.add_argument(f"--{name}-port", type=int, default=None, help=f"port of {name} (free)")
     hub = sub.add_parser(
@@ -95,6 +104,14 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    sub.add_parser(
+        "catalog", help="build the demo catalogue (Zarr, NetCDF, STAC items) now, not at `up`"
+    )
+    sub.add_parser(
+        "env",
+        help="print shell exports that point a JupyterLab started elsewhere at the running "
+        'stack (use: eval "$(dtolab env)")',
+    )
     sub.add_parser("down", help="stop the stack and everything it started")
     status = sub.add_parser("status", help="say whether the stack runs, and its URLs")
     status.add_argument("--json", action="store_true", help="print JSON")
@@ -121,7 +138,8 @@ def stack_summary(state: StateDir) -> dict[str, Any]:
 def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
     """``dtolab up`` and ``dtolab hub``: run the supervisor here, or detached until healthy."""
     hub = args.command == "hub"
-    names = HUB_SERVICES if hub else SERVICES
+    no_lab = not hub and args.no_lab
+    names = HUB_SERVICES if hub else [n for n in SERVICES if not (no_lab and n == "lab")]
     requested = {name: getattr(args, f"{name}_port") for name in names}
     notebook_dir = Path.cwd() if hub else args.notebook_dir.resolve()
     hub_options = (
@@ -137,7 +155,8 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
         print("dtolab: --token-lifetime must be at least 30 seconds", file=sys.stderr)
         return 2
     if not args.detach:
-        return Supervisor(Options(state.root, requested, notebook_dir, hub_options)).run()
+        options = Options(state.root, requested, notebook_dir, hub_options, lab=not no_lab)
+        return Supervisor(options).run()
     summary = stack_summary(state)
     if summary["running"]:
         where = summary["hub"] or summary["lab"]
@@ -152,6 +171,8 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
             argv += ["--users", str(args.users.resolve())]
     else:
         argv += ["up", "--notebook-dir", str(notebook_dir)]
+        if no_lab:
+            argv.append("--no-lab")
     for name, port in requested.items():
         if port is not None:
             argv += [f"--{name}-port", str(port)]
@@ -174,7 +195,7 @@ def cmd_up(args: argparse.Namespace, state: StateDir) -> int:
         if record.get("status") == "running" and record["supervisor"]["pid"] == proc.pid:
             summary = stack_summary(state)
             urls = {name: summary[name] for name in ("stac", "processes", "data")}
-            front = summary["hub"] if hub else summary["lab"]
+            front = summary["hub"] if hub else summary["lab"] or NO_LAB
             message = running_message(state.root, front, **urls, hub=hub)
             print(f"{message}\nStop it with `dtolab down`.")
             return 0
@@ -208,6 +229,39 @@ def cmd_hub_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog(state: StateDir) -> int:
+    """Build the demo catalogue into the state folder (Binder's postBuild, image builds), so
+    that the first `dtolab up` only loads it."""
+    state.create()
+    index = catalog.build(state.catalog)
+    print(f"demo catalogue ready: {index}")
+    return 0
+
+
+def cmd_env(state: StateDir) -> int:
+    """Shell exports for a JupyterLab started outside dtolab (Binder's, a user's own): the
+    server extension's config folder and the kernels' endpoints. Secrets are never printed."""
+    record = state.read_stack() or {}
+    summary = stack_summary(state)
+    if not summary["running"] or summary["hub"] or "jupyter_config" not in record:
+        print(
+            f"dtolab: no stack runs on {state.root} (`dtolab up --no-lab --detach` first; "
+            "labs spawned by `dtolab hub` get their settings from the hub)",
+            file=sys.stderr,
+        )
+        return 3
+    folder = Path(record["jupyter_config"])
+    urls = {name: summary[name] for name in ("stac", "processes", "data")}
+    exports = {
+        "JUPYTER_CONFIG_PATH": configs.config_path_env(folder),
+        "DTOLAB_ENDPOINTS": configs.endpoints_env(urls),
+        "DTOLAB_STATE_DIR": str(state.root),
+    }
+    for name, value in exports.items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
 def cmd_down(state: StateDir) -> int:
     record = state.read_stack() or {}
     sup = record.get("supervisor") or {}
@@ -228,7 +282,10 @@ def cmd_status(args: argparse.Namespace, state: StateDir) -> int:
     if args.json:
         print(json.dumps(summary))
     elif summary["running"]:
-        front = f"hub {summary['hub']}" if summary["hub"] else f"lab {summary['lab']}"
+        if summary["hub"]:
+            front = f"hub {summary['hub']}"
+        else:
+            front = f"lab {summary['lab']}" if summary["lab"] else "no lab (up --no-lab)"
         print(
             f"running: {front}, STAC {summary['stac']}, "
             f"processes {summary['processes']} (state in {state.root})"
@@ -249,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_hub_user(args)
         if args.command == "down":
             return cmd_down(state)
+        if args.command == "catalog":
+            return cmd_catalog(state)
+        if args.command == "env":
+            return cmd_env(state)
         return cmd_status(args, state)
     except StackError as err:
         print(f"dtolab: {err.message}", file=sys.stderr)

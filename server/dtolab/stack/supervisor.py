@@ -37,6 +37,8 @@ SERVICES = ["postgres", "data", "stac", "processes", "lab"]
 #: Hub mode's services, then ports of the hub's own parts (its API, the proxy's, the gateway's).
 HUB_SERVICES = ["postgres", "data", "oidc", "stac", "processes", "hub"]
 HUB_PORTS = ["hub-internal", "proxy-api", "gateway"]
+#: What the running message says instead of the lab's URL under ``dtolab up --no-lab``.
+NO_LAB = 'not started (--no-lab); `eval "$(dtolab env)"` then start your own'
 #: How each service is asked to stop: PostgreSQL's SIGINT is its "fast" shutdown.
 STOP_SIGNAL = {"postgres": signal.SIGINT}
 
@@ -48,6 +50,9 @@ class Options:
     notebook_dir: Path = field(default_factory=Path.cwd)
     #: Hub mode (``dtolab hub``) when set.
     hub: HubOptions | None = None
+    #: Start JupyterLab too (``dtolab up``); without it (``--no-lab``) a lab started elsewhere,
+    #: e.g. Binder's, takes its settings from ``dtolab env``.
+    lab: bool = True
 
 
 def _bin(name: str) -> str:
@@ -171,11 +176,17 @@ class Supervisor:
             lambda: self.stopping,
         )
 
+    def services(self) -> list[str]:
+        """The services this run starts (and whose ports it picks), in start order."""
+        if self.options.hub:
+            return HUB_SERVICES
+        return SERVICES if self.options.lab else [n for n in SERVICES if n != "lab"]
+
     def start_all(self) -> None:
         secrets = self.state.secrets()
         saved = self.state.saved_ports()
         hub = self.options.hub
-        names = [*HUB_SERVICES, *HUB_PORTS] if hub else SERVICES
+        names = [*HUB_SERVICES, *HUB_PORTS] if hub else self.services()
         chosen = ports.choose(names, self.options.requested_ports, saved)
         self.state.save_ports({**saved, **chosen})
         base_env = {
@@ -313,6 +324,9 @@ class Supervisor:
             self.start_hub(hub, chosen, url, issuer, secrets, base_env)
             return
         folder = configs.jupyter_config(self.state, url)
+        self.record["jupyter_config"] = str(folder)
+        if not self.options.lab:
+            return
         lab_argv = [
             sys.executable,
             "-m",
@@ -375,7 +389,8 @@ class Supervisor:
             message = running_message(self.state.root, s["hub"]["url"], **urls, hub=True)
             print(f"{message}\nStop it with Ctrl-C or `dtolab down`.", flush=True)
             return
-        message = running_message(self.state.root, s["lab"]["token_url"], **urls)
+        front = s["lab"]["token_url"] if "lab" in s else NO_LAB
+        message = running_message(self.state.root, front, **urls)
         print(f"{message}\nStop it with Ctrl-C or `dtolab down`.", flush=True)
 
     def watch(self) -> int:
