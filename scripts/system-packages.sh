@@ -3,10 +3,14 @@
 #   postgresql-15, postgresql-15-postgis-3  the embedded catalogue database (pgstac needs PostGIS)
 #   ferret-datasets                        real ocean data for the demo catalogue (ETOPO5, WOA...)
 #   chromium, fonts-liberation             the browser the UI tests drive (never downloaded)
+#   r-base-core                            Rscript runs the r image's R files in the tests
+#   r-cran-httr, r-cran-jsonlite           the R helpers' hub and STAC requests, JSON parsing
+#   r-cran-ncdf4                           the R example reads the catalogue's NetCDF assets
 #   nodejs, npm                            builds the JupyterLab extension (skipped if node exists)
 set -euo pipefail
 
-packages=(postgresql-15 postgresql-15-postgis-3 ferret-datasets chromium fonts-liberation)
+packages=(postgresql-15 postgresql-15-postgis-3 ferret-datasets chromium fonts-liberation
+  r-base-core r-cran-httr r-cran-jsonlite r-cran-ncdf4)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

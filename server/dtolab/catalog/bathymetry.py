@@ -1,4 +1,5 @@
-"""ETOPO5 bathymetry (Debian's ferret-datasets) as a Zarr store and a STAC collection + item."""
+"""ETOPO5 bathymetry (Debian's ferret-datasets) as a Zarr store, a NetCDF file and a STAC
+collection + item."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from . import arco
+from . import arco, netcdf
 
 ETOPO5 = Path("/usr/share/ferret-vis/data/etopo5.cdf")
 COLLECTION = "emodnet-bathymetry"
 ITEM = "etopo5"
 STORE = "etopo5.zarr"
 PYRAMID = "etopo5-pyramid.zarr"
+NETCDF = "etopo5.nc"
 #: Square tiles of 540 cells (45 degrees): 20 chunks cover the globe, each ~0.6 MB compressed.
 TILE = 540
 
@@ -52,6 +54,14 @@ def load_etopo5(path: Path = ETOPO5) -> xr.Dataset:
     return ds
 
 
+def netcdf_attrs() -> dict[str, str]:
+    """Global attributes of the NetCDF copy (``title``, ``source`` come with the dataset)."""
+    return {
+        "references": f"{PROVENANCE['package']}: {PROVENANCE['file']}",
+        "license": PROVENANCE["licence"],
+    }
+
+
 def write_store(ds: xr.Dataset, target: Path) -> Path:
     """Write ``ds`` as Zarr v3 (consolidated, zstd) in square tiles of TILE cells."""
     arco.write(ds, target, {"lat": TILE, "lon": TILE})
@@ -59,9 +69,13 @@ def write_store(ds: xr.Dataset, target: Path) -> Path:
 
 
 def stac_documents(
-    ds: xr.Dataset, href: str, pyramid: tuple[str, list[dict[str, object]]] | None = None
+    ds: xr.Dataset,
+    href: str,
+    pyramid: tuple[str, list[dict[str, object]]] | None = None,
+    netcdf_href: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The STAC collection and item describing the store at ``href`` (and its pyramid)."""
+    """The STAC collection and item describing the store at ``href`` (and its pyramid and
+    NetCDF copy)."""
     lon = ds["lon"].values
     lat = ds["lat"].values
     step = float(np.round(lon[1] - lon[0], 6))
@@ -170,4 +184,6 @@ def stac_documents(
     }
     if pyramid is not None:
         item["assets"]["pyramid"] = arco.pyramid_asset(*pyramid)
+    if netcdf_href is not None:
+        item["assets"]["netcdf"] = netcdf.asset(netcdf_href)
     return collection, item

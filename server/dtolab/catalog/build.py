@@ -1,8 +1,9 @@
 """Builds the demo catalogue into a folder and loads it into pgstac.
 
-The folder holds the Zarr stores (served by the stack's data service) and ``catalog.json``, the
-STAC documents with asset hrefs relative to the data service. Loading turns them into absolute
-URLs, so the catalogue survives a change of port; items are upserted, so loading twice is harmless.
+The folder holds the Zarr stores and NetCDF files (served by the stack's data service) and
+``catalog.json``, the STAC documents with asset hrefs relative to the data service. Loading turns
+them into absolute URLs, so the catalogue survives a change of port; items are upserted, so
+loading twice is harmless.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from . import arco, bathymetry, stac, thumbnail
+from . import arco, bathymetry, netcdf, stac, thumbnail
 from .products import PRODUCTS, Product
 
 log = logging.getLogger(__name__)
@@ -32,13 +33,26 @@ def builder_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def netcdf_attrs(product: Product) -> dict[str, str]:
+    """Global attributes of a product's NetCDF files (CF 2.6.2 and ACDD names)."""
+    return {
+        "title": product.title,
+        "summary": product.description,
+        "source": product.provenance["original"],
+        "references": f"{product.provenance['package']}: {product.provenance['file']}",
+        "license": product.licence,
+    }
+
+
 def build_product(product: Product, target: Path) -> list[dict[str, Any]]:
-    """Write one product's stores (and thumbnails) under ``target``; return its STAC items."""
+    """Write one product's stores (thumbnails and NetCDF files too, when gridded) under
+    ``target``; return its STAC items."""
     ds = product.reader()
     folder = target / product.id
     if product.kind == "gridded":
-        ds = arco.canonical(ds)
+        ds = arco.canonical(ds).load()  # read once: stores, thumbnails and NetCDF use it
         written = arco.write_all(ds, folder)
+        written["netcdf"] = {}
     else:
         written = {"insitu": arco.write_insitu(ds, folder)}
     items = []
@@ -47,6 +61,8 @@ def build_product(product: Product, target: Path) -> list[dict[str, Any]]:
             var = ds[variable]
             first = var.isel({d: 0 for d in var.dims if d not in ("lat", "lon")})
             thumbnail.write(first.values, folder / f"{variable}.png")
+            path = netcdf.write(ds, str(variable), folder / f"{variable}.nc", netcdf_attrs(product))
+            written["netcdf"][variable] = {"path": path.name}
         items.append(stac.item(product, ds, str(variable), written))
     return items
 
@@ -64,8 +80,9 @@ def build(target: Path, force: bool = False) -> Path:
     ds = bathymetry.load_etopo5()
     bathymetry.write_store(ds, target / bathymetry.STORE)
     levels = arco.write_pyramid(ds, target / bathymetry.PYRAMID)
+    netcdf.write(ds, "elevation", target / bathymetry.NETCDF, bathymetry.netcdf_attrs())
     bathy_collection, bathy_item = bathymetry.stac_documents(
-        ds, bathymetry.STORE, (bathymetry.PYRAMID, levels)
+        ds, bathymetry.STORE, (bathymetry.PYRAMID, levels), bathymetry.NETCDF
     )
     items = [bathy_item]
     for product in PRODUCTS:

@@ -2,9 +2,10 @@
 
 Collections are one per CF standard name (``climate_forecast-<standard_name>``); items one per
 product and variable; gridded items carry ``arco-geo-series`` (-> timeChunked.zarr, for maps),
-``arco-time-series`` (-> geoChunked.zarr, for time series), ``pyramid`` and ``thumbnail`` assets,
-each Zarr asset with its chunk shape (``dtolab:chunks``) so clients can pick a layout without
-opening the store. Hrefs are relative to the data service; ``build.resolved`` makes them absolute.
+``arco-time-series`` (-> geoChunked.zarr, for time series), ``pyramid``, ``thumbnail`` and
+``netcdf`` (the variable as one NetCDF-4 file, for readers without Zarr v3) assets, each Zarr
+asset with its chunk shape (``dtolab:chunks``) so clients can pick a layout without opening the
+store. Hrefs are relative to the data service; ``build.resolved`` makes them absolute.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from . import netcdf
 from .arco import data_extent, pyramid_asset
 from .products import Product
 
@@ -133,6 +135,7 @@ def item(product: Product, ds: xr.Dataset, variable: str, written: dict[str, Any
             "roles": ["thumbnail"],
             "title": f"{var.attrs['long_name']}: first time step, surface",
         }
+        assets["netcdf"] = netcdf.asset(f"{folder}/{written['netcdf'][variable]['path']}")
     else:
         assets["zarr"] = {
             "href": f"{folder}/{written['insitu']['path']}",
