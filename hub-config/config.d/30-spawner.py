@@ -5,6 +5,7 @@ import os
 import sys
 from pathlib import Path
 
+from dtolab.hub.profiles import parse_profiles, with_extra_profiles
 from dtolab.hub.settings import setting
 
 c = get_config()  # noqa: F821 (JupyterHub defines it)
@@ -13,11 +14,41 @@ c = get_config()  # noqa: F821 (JupyterHub defines it)
 # user under $DTOLAB_HUB_DATA_DIR/home (the embedded hub). Kubernetes: see hub-config/k8s.
 spawner = setting("DTOLAB_HUB_SPAWNER", "local")
 if spawner == "local":
-    c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+    c.JupyterHub.spawner_class = "dtolab.hub.profiles.LocalProfileSpawner"
     home = Path(setting("DTOLAB_HUB_DATA_DIR", "/srv/jupyterhub")) / "home"
     c.SimpleLocalProcessSpawner.home_dir_template = str(home / "{username}")
-    # The Python that runs the hub has dtolab: the servers use the same environment.
-    c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+    # Profiles are Python environments on this machine; the one running the hub has dtolab. A
+    # profile whose needs are not met here is not offered, and with one profile left the lab
+    # starts without a form. $DTOLAB_HUB_PROFILES adds (or replaces, by slug) profiles.
+    profiles = [
+        {
+            "slug": "cpu",
+            "display_name": "CPU",
+            "description": "JupyterLab with dtolab, on this machine's processors.",
+            "default": True,
+            "python": sys.executable,
+        },
+        {
+            "slug": "gpu",
+            "display_name": "GPU",
+            "description": "JupyterLab where CuPy computes on this machine's NVIDIA GPU.",
+            "python": sys.executable,
+            "needs": ["gpu"],
+        },
+        {
+            "slug": "rstudio",
+            "display_name": "RStudio",
+            "description": "JupyterLab whose launcher opens RStudio.",
+            "python": sys.executable,
+            "needs": ["rstudio"],
+        },
+    ]
+    try:
+        profiles = with_extra_profiles(profiles, setting("DTOLAB_HUB_PROFILES", "[]"))
+        parse_profiles(profiles)
+    except ValueError as err:
+        raise SystemExit(f"dtolab hub configuration: $DTOLAB_HUB_PROFILES: {err}") from None
+    c.LocalProfileSpawner.profile_list = profiles
     if os.geteuid() == 0:
         c.Spawner.args = ["--allow-root"]
     c.Spawner.start_timeout = 120
