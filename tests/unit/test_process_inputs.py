@@ -5,6 +5,8 @@ monthly climatology, the heatwave pulse, the drift release disc."""
 from __future__ import annotations
 
 import calendar
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -97,3 +99,15 @@ def test_release_disc():
     assert dist.max() <= 1.0 + 1e-6
     # Uniform on the disc: half the particles within r / sqrt(2).
     assert np.mean(dist <= 1 / np.sqrt(2)) == pytest.approx(0.5, abs=0.02)
+
+
+def test_dask_tasks_import_without_the_embedded_stack():
+    # Given a Python that loads the module Dask workers unpickle the processes' tasks from
+    code = (
+        "import sys, dtolab.processes.tasks\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygeoapi', 'flask')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # Then neither pygeoapi nor its web framework came with it: the gateway's workers run the
+    # base image, which has no embedded stack
+    assert done.stdout.strip() == "[]"

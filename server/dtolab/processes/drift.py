@@ -28,6 +28,7 @@ from .base import (
     check_inside,
     validate_inputs,
 )
+from .tasks import drift_task
 
 MAX_PARTICLES = 2_000_000
 #: Particle-steps one job may compute (both cases together).
@@ -219,11 +220,6 @@ class Plan:
     density_steps: list[int]
 
 
-def _cell_edges(centres: np.ndarray) -> np.ndarray:
-    step = centres[1] - centres[0]
-    return np.concatenate([centres - step / 2, [centres[-1] + step / 2]])
-
-
 def release(lon: float, lat: float, radius_m: float, n: int, seed: int) -> tuple[Any, Any]:
     """``n`` positions uniform on a disc (radius in metres) around (lon, lat)."""
     rng = np.random.default_rng(seed)
@@ -232,81 +228,6 @@ def release(lon: float, lat: float, radius_m: float, n: int, seed: int) -> tuple
     dlat = np.rad2deg(r * np.sin(theta) / kernel.EARTH_RADIUS_M)
     dlon = np.rad2deg(r * np.cos(theta) / (kernel.EARTH_RADIUS_M * math.cos(math.radians(lat))))
     return lon + dlon, lat + dlat
-
-
-def array_module(backend: str) -> Any:
-    """CuPy if asked for (or, with "auto", if a GPU is usable), else NumPy."""
-    if backend == "numpy":
-        return np
-    try:
-        import cupy
-
-        cupy.cuda.runtime.getDeviceCount()
-        return cupy
-    except (ImportError, RuntimeError) as err:  # no CuPy, or no usable device
-        if backend == "cupy":
-            raise RuntimeError(f"backend 'cupy' asked for, but it is not usable: {err}") from err
-        return np
-
-
-def drift_task(
-    forcing: kernel.Forcing,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    params: dict[str, Any],
-) -> dict[str, Any]:
-    """One chunk of particles of one case (a Dask task): end state, hourly tracks of the first
-    ``params['tracks']`` particles, particle counts per forcing cell at the density steps."""
-    xp = array_module(params["backend"])
-    if xp is not np:
-        forcing = kernel.Forcing(*(xp.asarray(a) for a in vars(forcing).values()))
-    edges = (
-        _cell_edges(np.asarray(forcing.lat.tolist())),
-        _cell_edges(np.asarray(forcing.lon.tolist())),
-    )
-    keep = params["tracks"]
-    every = params["record_every"]
-    tracks_lon: list[np.ndarray] = []
-    tracks_lat: list[np.ndarray] = []
-    density: dict[int, np.ndarray] = {}
-
-    def to_numpy(a: Any) -> np.ndarray:
-        return a.get() if hasattr(a, "get") else np.asarray(a)
-
-    def on_step(step: int, t: float, x: Any, y: Any, status: Any) -> None:
-        if keep and step % every == 0:
-            tracks_lon.append(to_numpy(x[:keep]).astype("float32"))
-            tracks_lat.append(to_numpy(y[:keep]).astype("float32"))
-        if step in params["density_steps"]:
-            counted = to_numpy(status != kernel.OUTSIDE)
-            hist, _, _ = np.histogram2d(to_numpy(y)[counted], to_numpy(x)[counted], bins=edges)
-            density[step] = hist.astype("float32")
-
-    on_step(0, params["start"], xp.asarray(lon), xp.asarray(lat), xp.zeros(lon.shape, "int8"))
-    out = kernel.advect(
-        forcing,
-        lon,
-        lat,
-        start=params["start"],
-        steps=params["steps"],
-        dt=params["dt"],
-        wind=params["wind"],
-        windage=params["windage"],
-        diffusivity=params["diffusivity"],
-        seed=params["seed"],
-        record_every=0,
-        callback=on_step,
-        xp=xp,
-    )
-    return {
-        "lon": to_numpy(out["lon"]).astype("float32"),
-        "lat": to_numpy(out["lat"]).astype("float32"),
-        "status": to_numpy(out["status"]),
-        "track_lon": np.stack(tracks_lon) if tracks_lon else None,
-        "track_lat": np.stack(tracks_lat) if tracks_lat else None,
-        "density": density,
-        "backend": xp.__name__,
-    }
 
 
 def _velocity_variables(ds: xr.Dataset) -> tuple[str, str]:

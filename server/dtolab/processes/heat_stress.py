@@ -30,6 +30,7 @@ from .base import (
     check_inside,
     validate_inputs,
 )
+from .tasks import tile_stress
 
 #: Largest region accepted, in cells of the computed grid.
 MAX_CELLS = 4_000_000
@@ -188,28 +189,6 @@ def pulse(days: int, heatwave: dict[str, Any] | None) -> np.ndarray:
     if heatwave:
         start = int(heatwave["start_day"]) - 1
         out[start : start + int(heatwave["duration_days"])] = float(heatwave["amplitude"])
-    return out
-
-
-def tile_stress(
-    monthly: np.ndarray, weights: np.ndarray, warming: float, anomaly: np.ndarray
-) -> np.ndarray:
-    """One tile (a Dask task): (5, lat, lon) float32 = MMM, then max DHW and max alert level
-    of the baseline and of the scenario. Only this tile's year of daily SST is in memory."""
-    mmm = crw.mmm(monthly)
-    # In float64, then rounded: a day between two months must not exceed the MMM by a float32
-    # rounding error (that would be a spurious HotSpot, a "Watch" where the climatology is flat).
-    daily = np.tensordot(weights, monthly.astype("float64"), axes=1).astype("float32")
-    out = np.full((5, *mmm.shape), np.nan, dtype="float32")
-    out[0] = mmm
-    ocean = np.isfinite(mmm)
-    for k, extra in enumerate((np.zeros_like(anomaly), anomaly + np.float32(warming))):
-        sst = daily + extra[:, None, None]
-        hs = crw.hotspots(sst, mmm)
-        dhw = crw.degree_heating_weeks(np.nan_to_num(hs))
-        level = crw.alert_level(np.nan_to_num(hs), dhw)
-        out[1 + 2 * k] = np.where(ocean, dhw.max(axis=0), np.nan)
-        out[2 + 2 * k] = np.where(ocean, level.max(axis=0), np.nan)
     return out
 
 

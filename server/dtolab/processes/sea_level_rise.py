@@ -26,6 +26,7 @@ from .base import (
     item_interval,
 )
 from .base import validate_inputs as _validate
+from .tasks import flood
 
 #: Largest region accepted, in grid cells (a flood fill holds the region in memory).
 MAX_CELLS = 4_000_000
@@ -126,15 +127,6 @@ class Plan:
     elevation: xr.DataArray
 
 
-def _flood(elevation: np.ndarray, rises: list[float], connectivity: int) -> list[np.ndarray]:
-    """Per rise, a (2, lat, lon) uint8 stack: connected, bathtub (one Dask task)."""
-    out = []
-    for rise in rises:
-        connected, bathtub = sea_level.flooded(elevation, rise, connectivity)
-        out.append(np.stack([connected, bathtub]).astype("uint8"))
-    return out
-
-
 class SeaLevelRiseProcessor(ScenarioProcessor):
     METADATA = METADATA
 
@@ -163,7 +155,7 @@ class SeaLevelRiseProcessor(ScenarioProcessor):
         elevation = plan.elevation.load()
         values = np.asarray(elevation.values, dtype="float64")
         rises = [float(plan.inputs["baseline_rise"]), float(plan.inputs["rise"])]
-        future = ctx.client.submit(_flood, values, rises, plan.inputs["connectivity"], pure=False)
+        future = ctx.client.submit(flood, values, rises, plan.inputs["connectivity"], pure=False)
         (masks,) = ctx.gather([future], 20, 85, "flood fill")
         lat, lon = elevation["lat"].values, elevation["lon"].values
         area = sea_level.cell_area_km2(lat, lon)
