@@ -4,6 +4,7 @@
 #   make down    stop the stack
 #   make test    install, lint, and run every test (unit, integration, browser)
 #   make bench   run the benchmarks (results go in BENCHMARKS.md)
+#   make lock    regenerate the images' and Binder's lock files (images/lock.py)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -16,7 +17,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 SOURCES := pyproject.toml package.json yarn.lock tsconfig.json hub-config/node/package-lock.json \
 	$(shell find extension/src extension/style -type f 2>/dev/null)
 
-.PHONY: install system-packages up hub down status test lint test-python bench clean
+.PHONY: install system-packages up hub down status test lint test-python bench lock clean
 
 install: $(STAMP)
 
@@ -62,6 +63,9 @@ test: lint test-python
 
 bench: install
 	$(PY) benchmarks/run.py
+
+lock: install
+	$(PY) images/lock.py
 
 clean:
 	rm -rf $(VENV) node_modules hub-config/node/node_modules extension/lib server/dtolab/labextension server/dtolab/_version.py
