@@ -16,6 +16,8 @@ from typing import Any
 
 from traitlets.config import Config
 
+from tests.k8s.z2jh import get
+
 RELEASE = "dask-gateway"
 NAMESPACE = "dtolab"
 #: The chart's fullname for a release whose name contains the chart's name.
@@ -69,12 +71,7 @@ def gateway_config(values: Mapping[str, Any]) -> Config:
     properties["gateway"].get("auth", {}).get("jupyterhub", {}).pop("apiToken", None)
 
     def get_property(key: str, default: Any = None) -> Any:
-        value: Any = properties
-        for level in key.split("."):
-            if not isinstance(value, dict) or level not in value:
-                return default
-            value = value[level]
-        return value
+        return get(properties, key, default)
 
     c = Config()
     c.DaskGateway.address = ":8000"
