@@ -186,7 +186,7 @@ def test_binder_kernels_find_the_embedded_catalogue(dtolab_binder_lab):
     )
     # Then it finds the demo catalogue's items, and no secret was printed by `dtolab env`.
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "emodnet-bathymetry" in done.stdout
+    assert "'etopo5'" in done.stdout  # the ETOPO5 relief item (collection emodnet-bathymetry)
     assert "password" not in exports and "token" not in exports.lower()
 
 
