@@ -313,7 +313,10 @@ os.remove({pid_file!r})
 @pytest.fixture
 def dtolab_rstudio_lab(monkeypatch, tmp_path, dtolab_rscript):
     """A lab's environment, with a stand-in rserver on PATH where jupyter-rsession-proxy looks."""
-    pytest.importorskip("jupyter_rsession_proxy", reason="the r image's lock installs it")
+    pytest.importorskip(
+        "jupyter_rsession_proxy",
+        reason="only the r image's lock installs it; the next test runs this one in such a venv",
+    )
     names = ", ".join(f"'{n}'" for n in LAB_VARIABLES)
     (tmp_path / "report.R").write_text(SESSION_REPORT.format(names=names))
     rsession = tmp_path / "rsession"
