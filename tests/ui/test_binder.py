@@ -16,10 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
+from dtolab.stack.health import http_ok, wait_healthy
+from dtolab.stack.ports import pick_free
 from tests.stack_helpers import dtolab, new_state_dir
 from tests.ui.pages import CatalogPanel, Lab, ScenarioPanel
 
@@ -28,12 +29,6 @@ pytestmark = [pytest.mark.stack, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
 BINDER = ROOT / "binder"
 LAB_TOKEN = "binder-test-token"  # a test lab on loopback; BinderHub sets its own
-
-
-def _free_port() -> int:
-    from dtolab.stack.ports import pick_free
-
-    return pick_free()
 
 
 def _clean_env(venv: Path, state: Path) -> dict[str, str]:
@@ -99,7 +94,7 @@ def dtolab_binder_lab(tmp_path_factory):
     )
     # ... then postBuild in the repository folder, then start in front of the lab's command.
     timings["postBuild_s"] = _run([str(BINDER / "postBuild")], env, 900)
-    port = _free_port()
+    port = pick_free()
     lab_argv = [
         str(venv / "bin/jupyter"),
         "lab",
@@ -123,16 +118,9 @@ def dtolab_binder_lab(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert lab.poll() is None, (state / "binder-lab.log").read_text()[-3000:]
-            try:
-                if httpx.get(f"{url}/api/status?token={LAB_TOKEN}", timeout=5).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the lab did not answer in 300 s"
-            time.sleep(1)
+        # The stack's own wait: fails with the log's end if start or the lab exits, or in 300 s.
+        check = http_ok(f"{url}/api/status?token={LAB_TOKEN}")
+        wait_healthy("binder lab", lab, check, state / "binder-lab.log", 300, lambda: False)
         timings["start_s"] = time.monotonic() - started
         yield {
             "lab": f"{url}/lab?token={LAB_TOKEN}",
